@@ -1,0 +1,163 @@
+/**
+ * The expiry register of a key (reference §3.4).
+ *
+ * A multi-value register of expiry times, each tagged with the dot of the write that set it.
+ * A write removes the entries it observed and (unless it only clears) adds its own. Entries that
+ * survive are concurrent, and the effective expiry is the largest: the longest TTL wins and
+ * PERSIST (an entry at +Infinity) beats every finite TTL (TV-EXP-01, TV-EXP-02). The instance
+ * whose entry wins owns the expiry: only it deletes the key when the time comes (TV-EXP-03).
+ *
+ * Expiry times are absolute Unix milliseconds, so concurrent EXPIREs issued at different moments
+ * compare by when the key would expire (the reference's suggested reading of "longest TTL").
+ *
+ * `gone` remembers dots removed before they arrived (effects of different origins may be applied
+ * in any order) until the removing effect is stable.
+ */
+import type { BinaryReader, BinaryWriter } from './binary.js';
+import type { CrdtType, EffectMeta, Stability } from './crdt.js';
+import type { Dot } from './dot.js';
+
+export interface ExpiryEntry {
+  readonly origin: number;
+  readonly seq: number;
+  /** Absolute expiry time in Unix ms; Infinity for PERSIST. */
+  readonly at: number;
+}
+
+export interface GoneDot {
+  readonly origin: number;
+  readonly seq: number;
+  /** The removing effect, for garbage collection. */
+  readonly byOrigin: number;
+  readonly bySeq: number;
+}
+
+export interface ExpiryState {
+  entries: ExpiryEntry[];
+  gone: GoneDot[] | null;
+}
+
+export interface ExpiryEffect {
+  /** New expiry (Unix ms, Infinity = PERSIST), or null to only clear what was observed. */
+  readonly at: number | null;
+  readonly obs: readonly Dot[];
+}
+
+/** The winning entry: latest expiry, ties to the lower instance id. Null when none. */
+export function winningEntry(s: ExpiryState | null): ExpiryEntry | null {
+  if (s === null) return null;
+  let best: ExpiryEntry | null = null;
+  for (const e of s.entries) {
+    if (best === null || e.at > best.at || (e.at === best.at && e.origin < best.origin)) best = e;
+  }
+  return best;
+}
+
+/** Effective expiry time in ms: Infinity when the key has none or was persisted. */
+export function effectiveExpiry(s: ExpiryState | null): number {
+  const w = winningEntry(s);
+  return w === null ? Infinity : w.at;
+}
+
+export function observeExpiry(s: ExpiryState | null): Dot[] {
+  return s === null ? [] : s.entries.map((e) => ({ origin: e.origin, seq: e.seq }));
+}
+
+function isGone(s: ExpiryState, origin: number, seq: number): boolean {
+  return s.gone !== null && s.gone.some((g) => g.origin === origin && g.seq === seq);
+}
+
+function sortEntries(entries: ExpiryEntry[]): void {
+  entries.sort((a, b) => a.origin - b.origin || a.seq - b.seq);
+}
+
+export const ExpiryType: CrdtType<ExpiryState, ExpiryEffect> = {
+  name: 'expiry',
+
+  empty: () => ({ entries: [], gone: null }),
+
+  apply(s, e, meta: EffectMeta) {
+    for (const d of e.obs) {
+      const i = s.entries.findIndex((x) => x.origin === d.origin && x.seq === d.seq);
+      if (i >= 0) s.entries.splice(i, 1);
+      else if (!isGone(s, d.origin, d.seq)) (s.gone ??= []).push({ origin: d.origin, seq: d.seq, byOrigin: meta.origin, bySeq: meta.seq });
+    }
+    if (e.at !== null && !isGone(s, meta.origin, meta.seq)) {
+      s.entries.push({ origin: meta.origin, seq: meta.seq, at: e.at });
+      sortEntries(s.entries);
+    }
+  },
+
+  joinInto(s, o) {
+    const gone = [...(s.gone ?? [])];
+    for (const g of o.gone ?? []) if (!gone.some((x) => x.origin === g.origin && x.seq === g.seq)) gone.push(g);
+    const goneHas = (e: ExpiryEntry) => gone.some((g) => g.origin === e.origin && g.seq === e.seq);
+    const merged: ExpiryEntry[] = s.entries.filter((e) => !goneHas(e));
+    for (const e of o.entries) {
+      if (!goneHas(e) && !merged.some((x) => x.origin === e.origin && x.seq === e.seq)) merged.push(e);
+    }
+    sortEntries(merged);
+    gone.sort((a, b) => a.origin - b.origin || a.seq - b.seq);
+    s.entries = merged;
+    s.gone = gone.length ? gone : null;
+  },
+
+  clone: (s) => ({ entries: [...s.entries], gone: s.gone && [...s.gone] }),
+
+  isVisible: (s) => s.entries.length > 0,
+
+  value: (s) => effectiveExpiry(s),
+
+  equal(a, b) {
+    if (a.entries.length !== b.entries.length) return false;
+    for (let i = 0; i < a.entries.length; i++) {
+      const x = a.entries[i]!;
+      const y = b.entries[i]!;
+      if (x.origin !== y.origin || x.seq !== y.seq || x.at !== y.at) return false;
+    }
+    const ga = a.gone ?? [];
+    const gb = b.gone ?? [];
+    if (ga.length !== gb.length) return false;
+    return ga.every((g) => gb.some((h) => h.origin === g.origin && h.seq === g.seq));
+  },
+
+  collect(s, stable: Stability) {
+    if (s.gone === null) return;
+    s.gone = s.gone.filter((g) => !stable.isStable(g.byOrigin, g.bySeq));
+    if (s.gone.length === 0) s.gone = null;
+  },
+
+  encode(s, w: BinaryWriter) {
+    w.uint(s.entries.length);
+    for (const e of s.entries) w.uint(e.origin).uint(e.seq).f64(e.at);
+    const gone = s.gone ?? [];
+    w.uint(gone.length);
+    for (const g of gone) w.uint(g.origin).uint(g.seq).uint(g.byOrigin).uint(g.bySeq);
+  },
+
+  decode(r: BinaryReader) {
+    const entries: ExpiryEntry[] = [];
+    for (let n = r.uint(); n > 0; n--) entries.push({ origin: r.uint(), seq: r.uint(), at: r.f64() });
+    let gone: GoneDot[] | null = null;
+    const ng = r.uint();
+    if (ng > 0) {
+      gone = [];
+      for (let i = 0; i < ng; i++) gone.push({ origin: r.uint(), seq: r.uint(), byOrigin: r.uint(), bySeq: r.uint() });
+    }
+    return { entries, gone };
+  },
+
+  encodeEffect(e, w) {
+    if (e.at === null) w.u8(0);
+    else w.u8(1).f64(e.at);
+    w.uint(e.obs.length);
+    for (const d of e.obs) w.uint(d.origin).uint(d.seq);
+  },
+
+  decodeEffect(r) {
+    const at = r.u8() === 1 ? r.f64() : null;
+    const obs: Dot[] = [];
+    for (let n = r.uint(); n > 0; n--) obs.push({ origin: r.uint(), seq: r.uint() });
+    return { at, obs };
+  },
+};

@@ -1,0 +1,311 @@
+/**
+ * One instance of a database: the keyspace, this instance's identity and clocks, and the two
+ * ways state changes — local writes, which become effects, and remote effects, which are
+ * filtered by the vector clock and applied by the same function (DESIGN §2).
+ *
+ * Pure: no I/O, no wall clock, no randomness of its own. The server sets `now` before each
+ * command and injects `random`; replication reads effects from the sink and calls
+ * `applyRemote`. That is what lets the convergence simulation run many instances in one
+ * process.
+ */
+import { VectorClock } from '../crdt/vector-clock.js';
+import { HybridLogicalClock } from '../crdt/hlc.js';
+import type { KeyEffect, KeyOp, KeyRecord } from '../crdt/key.js';
+import { KeyType, collectionType, dataVisible, isCollectable } from '../crdt/key.js';
+import { effectiveExpiry, observeExpiry, winningEntry } from '../crdt/expiry.js';
+import { observeCounter, registerVisible } from '../crdt/string-value.js';
+import type { StringEffect } from '../crdt/string-value.js';
+import type { Stability } from '../crdt/crdt.js';
+import { Keyspace } from './keyspace.js';
+import type { Effect, EffectSink } from './effect.js';
+
+export interface DatabaseOptions {
+  instanceId: number;
+  /** Random source in [0, 1) (sampling, RANDOMKEY). */
+  random?: () => number;
+}
+
+/** Settings the engine itself obeys (the server owns the rest of the configuration). */
+export interface EngineConfig {
+  /** proto-max-bulk-len: the largest string a write may produce. */
+  protoMaxBulkLen: number;
+  /** Part of an Active-Active database (has a CRDB GUID): FLUSHALL is refused, §3.6. */
+  activeActive: boolean;
+  /** maxmemory-policy is an LFU one (OBJECT FREQ works, OBJECT IDLETIME does not). */
+  lfu: boolean;
+}
+
+export interface DatabaseStats {
+  keyspaceHits: number;
+  keyspaceMisses: number;
+  expiredKeys: number;
+  effectsOriginated: number;
+  effectsApplied: number;
+  effectsFiltered: number;
+  gcCollected: number;
+  gcAttempted: number;
+}
+
+/** Thrown by applyRemote when an origin's effects arrive out of order (a link bug). */
+export class EffectGapError extends Error {}
+
+export const ALWAYS_STABLE: Stability = { isStable: () => true };
+
+export class Database {
+  readonly instanceId: number;
+  readonly keyspace = new Keyspace();
+  /** Effects applied here, per origin (this instance's own writes included). */
+  readonly clock = new VectorClock();
+  readonly hlc: HybridLogicalClock;
+  /** Current time in Unix ms, set by the caller before each command. */
+  now = 0;
+  random: () => number;
+  readonly config: EngineConfig = { protoMaxBulkLen: 512 * 1024 * 1024, activeActive: false, lfu: false };
+  sink: EffectSink | null = null;
+  /**
+   * Whether removals are stable, i.e. every effect concurrent with them has reached every
+   * instance. Replication installs the real oracle; a database with no peers has nothing
+   * concurrent, so everything is stable at once and dead keys are dropped immediately.
+   */
+  stability: Stability = ALWAYS_STABLE;
+  readonly stats: DatabaseStats = {
+    keyspaceHits: 0,
+    keyspaceMisses: 0,
+    expiredKeys: 0,
+    effectsOriginated: 0,
+    effectsApplied: 0,
+    effectsFiltered: 0,
+    gcCollected: 0,
+    gcAttempted: 0,
+  };
+  private seq = 0;
+
+  constructor(opts: DatabaseOptions) {
+    this.instanceId = opts.instanceId;
+    this.random = opts.random ?? Math.random;
+    this.hlc = new HybridLogicalClock(() => this.now);
+  }
+
+  get lastSeq(): number {
+    return this.seq;
+  }
+
+  /** Continues numbering after a restart: a sequence number is never handed out twice. */
+  restoreSeq(seq: number): void {
+    if (seq > this.seq) this.seq = seq;
+    this.clock.advance(this.instanceId, seq);
+  }
+
+  // ---- reads -------------------------------------------------------------------------------
+
+  /**
+   * The visible record of `key` for a read, or undefined. An expired key reads as absent; if
+   * this instance owns its expiry it is deleted now (and the delete replicates), otherwise the
+   * owner will replicate the delete (reference §3.4 rule 3).
+   */
+  lookupRead(key: string): KeyRecord | undefined {
+    const r = this.keyspace.get(key);
+    if (r === undefined || !dataVisible(r)) {
+      this.stats.keyspaceMisses++;
+      return undefined;
+    }
+    if (r.env !== null && r.env.exp !== null && this.isExpired(r)) {
+      if (this.ownsExpiry(r)) this.expireNow(key, r);
+      this.stats.keyspaceMisses++;
+      return undefined;
+    }
+    this.stats.keyspaceHits++;
+    r.lru = (this.now / 1000) | 0;
+    return r;
+  }
+
+  /** Like lookupRead without touching hit/miss statistics (EXISTS, TYPE, SCAN …). */
+  peek(key: string): KeyRecord | undefined {
+    const r = this.keyspace.get(key);
+    if (r === undefined || !dataVisible(r)) return undefined;
+    if (r.env !== null && r.env.exp !== null && this.isExpired(r)) {
+      if (this.ownsExpiry(r)) this.expireNow(key, r);
+      return undefined;
+    }
+    return r;
+  }
+
+  /**
+   * The visible record of `key` before a write, or undefined. An expired key is deleted first
+   * (replicating the delete) whoever owns the expiry, then the write applies to a fresh key
+   * (reference §3.4 rule 3, TV-EXP-03).
+   */
+  lookupWrite(key: string): KeyRecord | undefined {
+    const r = this.keyspace.get(key);
+    if (r === undefined || !dataVisible(r)) return undefined;
+    if (r.env !== null && r.env.exp !== null && this.isExpired(r)) {
+      this.expireNow(key, r);
+      return undefined;
+    }
+    r.lru = (this.now / 1000) | 0;
+    return r;
+  }
+
+  isExpired(r: KeyRecord): boolean {
+    const exp = r.env?.exp;
+    return exp != null && effectiveExpiry(exp) <= this.now;
+  }
+
+  /** Effective expiry of a visible record in Unix ms, or Infinity. */
+  expiryOf(r: KeyRecord): number {
+    const exp = r.env?.exp;
+    return exp == null ? Infinity : effectiveExpiry(exp);
+  }
+
+  ownsExpiry(r: KeyRecord): boolean {
+    const w = winningEntry(r.env?.exp ?? null);
+    return w !== null && w.origin === this.instanceId;
+  }
+
+  // ---- local writes ------------------------------------------------------------------------
+
+  /** Originates one effect on `key`: stamps it, applies it here and hands it to the sink. */
+  write(key: string, ops: KeyEffect): Effect {
+    const seq = ++this.seq;
+    const e: Effect = { origin: this.instanceId, seq, ts: this.hlc.now(), key, ops };
+    this.applyToKeyspace(e);
+    this.clock.set(this.instanceId, seq);
+    this.stats.effectsOriginated++;
+    if (this.sink !== null) this.sink.effect(e);
+    return e;
+  }
+
+  /** Ends the current atomic unit (one command, or one transaction). */
+  commit(): void {
+    if (this.sink !== null) this.sink.commit();
+  }
+
+  /** The operation that deletes what this instance sees of `r` (observed-remove, §3.1). */
+  removalOp(r: KeyRecord): KeyOp {
+    const exp = observeExpiry(r.env?.exp ?? null);
+    if (r.type === 'string') {
+      const e: StringEffect = registerVisible(r)
+        ? { t: 'rm', ts: r.ts, id: r.id, obs: observeCounter(r) }
+        : { t: 'rm', ts: -1, id: 0, obs: observeCounter(r) };
+      return { k: 'del', type: 'string', e, exp };
+    }
+    return { k: 'del', type: r.type, e: collectionType(r.type).removalEffect(r.d), exp };
+  }
+
+  /** Deletes a visible key (DEL, UNLINK, overwrite by another type …). */
+  deleteKey(key: string, r: KeyRecord): void {
+    this.write(key, [this.removalOp(r)]);
+  }
+
+  private expireNow(key: string, r: KeyRecord): void {
+    this.stats.expiredKeys++;
+    this.deleteKey(key, r);
+    this.commit();
+  }
+
+  // ---- remote effects ----------------------------------------------------------------------
+
+  /**
+   * Applies an effect received from a peer. Returns false when it was already applied
+   * (duplicate delivery is normal: the vector clock filters it). Throws EffectGapError when an
+   * origin's effects arrive out of order.
+   */
+  applyRemote(e: Effect): boolean {
+    const have = this.clock.get(e.origin);
+    if (e.seq <= have) {
+      this.stats.effectsFiltered++;
+      return false;
+    }
+    if (e.seq !== have + 1) throw new EffectGapError(`effect ${e.origin}:${e.seq} arrived after ${e.origin}:${have}`);
+    this.hlc.observe(e.ts);
+    this.applyToKeyspace(e);
+    this.clock.set(e.origin, e.seq);
+    this.stats.effectsApplied++;
+    return true;
+  }
+
+  private applyToKeyspace(e: Effect): void {
+    const ks = this.keyspace;
+    const r = ks.getOrCreate(e.key);
+    const was = dataVisible(r);
+    if (!was) r.lru = (this.now / 1000) | 0;
+    KeyType.apply(r, e.ops, e);
+    ks.update(e.key, r, was);
+    if (was && !dataVisible(r) && isCollectable(r, this.stability)) ks.drop(e.key);
+  }
+
+  /** Joins a record received by full sync into the local one. */
+  joinRecord(key: string, other: KeyRecord): void {
+    const ks = this.keyspace;
+    const r = ks.getOrCreate(key);
+    const was = dataVisible(r);
+    KeyType.joinInto(r, other);
+    ks.update(key, r, was);
+  }
+
+  // ---- expiry and garbage collection ---------------------------------------------------------
+
+  /**
+   * One active-expiry cycle (Redis's activeExpireCycle, simplified): sample keys with a TTL,
+   * delete the expired ones this instance owns, repeat while more than a quarter of a sample
+   * was expired, at most `maxSamples` keys in all. Returns how many keys were deleted.
+   */
+  activeExpireCycle(maxSamples = 200, sample = 20): number {
+    const vol = this.keyspace.volatile;
+    let deleted = 0;
+    let looked = 0;
+    while (vol.size > 0 && looked < maxSamples) {
+      let expiredInRound = 0;
+      const n = Math.min(sample, vol.size);
+      for (let i = 0; i < n; i++) {
+        const key = vol.sample(this.random)!;
+        const r = this.keyspace.get(key)!;
+        looked++;
+        if (this.isExpired(r) && this.ownsExpiry(r)) {
+          this.expireNow(key, r);
+          expiredInRound++;
+          deleted++;
+        }
+      }
+      if (expiredInRound * 4 <= n) break;
+    }
+    return deleted;
+  }
+
+  /**
+   * Garbage collection (reference §3.7): drops dead records whose removals are stable and
+   * metadata inside live records that is no longer needed. Examines at most `budget` records
+   * per call from a rotating slot cursor, so a cycle never blocks for long. Returns the next
+   * cursor (0 = a full pass completed).
+   */
+  collectGarbage(stable: Stability, cursor: number, budget: number): number {
+    const ks = this.keyspace;
+    let slot = cursor;
+    for (let seen = 0; seen < budget && slot < ks.slotCount; slot++) {
+      const key = ks.keyAtSlot(slot);
+      if (key === undefined) continue;
+      seen++;
+      const r = ks.get(key)!;
+      if (dataVisible(r)) {
+        KeyType.collect(r, stable);
+        continue;
+      }
+      this.stats.gcAttempted++;
+      if (isCollectable(r, stable)) {
+        ks.drop(key);
+        this.stats.gcCollected++;
+      }
+    }
+    return slot >= ks.slotCount ? 0 : slot;
+  }
+
+  /** Records that are dead but not yet collected (INFO crdt_gc_pending). */
+  pendingTombstones(): number {
+    return this.keyspace.records.size - this.keyspace.visibleCount;
+  }
+
+  /** Empties the database (coordinated flush; never a client command on Active-Active). */
+  flush(): void {
+    this.keyspace.clear();
+  }
+}

@@ -1,0 +1,297 @@
+/**
+ * The server family: INFO, CONFIG, TIME, COMMAND, SHUTDOWN.
+ */
+import type { CommandSpec, ExecContext } from '../engine/command-table.js';
+import { allCommands, cmd, commandCount, defineCommands, findSubcommand, keyIndexes, lookupCommand, arityOk } from '../engine/command-table.js';
+import { Errors } from '../engine/reply.js';
+import type { Reply } from '../engine/reply.js';
+import { globMatch } from '../engine/glob.js';
+import type { Client } from './client.js';
+import { ConfigError } from './config.js';
+import { renderInfo } from './info.js';
+
+function client(ctx: ExecContext): Client {
+  return ctx.session as Client;
+}
+
+function infoCommand(ctx: ExecContext, argv: string[]): void {
+  const c = client(ctx);
+  ctx.out.verbatim(renderInfo(c.server.infoSections, argv.slice(1)));
+}
+
+function timeCommand(ctx: ExecContext): void {
+  const us = BigInt(Math.round(performance.timeOrigin * 1000 + performance.now() * 1000));
+  ctx.out.array(2);
+  ctx.out.bulk(String(us / 1000000n));
+  ctx.out.bulk(String(us % 1000000n));
+}
+
+function configGet(ctx: ExecContext, argv: string[]): void {
+  const pairs = client(ctx).server.config.match(argv.slice(2));
+  ctx.out.map(pairs.length);
+  for (const [k, v] of pairs) {
+    ctx.out.bulk(k);
+    ctx.out.bulk(v);
+  }
+}
+
+function configSet(ctx: ExecContext, argv: string[]): void {
+  if (argv.length % 2 !== 0) return ctx.out.error(Errors.syntax);
+  const pairs: [string, string][] = [];
+  for (let i = 2; i < argv.length; i += 2) pairs.push([argv[i]!, argv[i + 1]!]);
+  try {
+    client(ctx).server.config.setMany(pairs);
+    ctx.out.simple('OK');
+  } catch (e) {
+    if (e instanceof ConfigError) ctx.out.error(`ERR ${e.message}`);
+    else throw e;
+  }
+}
+
+function configResetstat(ctx: ExecContext): void {
+  const s = client(ctx).server;
+  s.stats.calls.clear();
+  s.stats.totalCommands = 0;
+  s.stats.errorReplies = 0;
+  s.stats.netInputBytes = 0;
+  s.stats.netOutputBytes = 0;
+  s.db.stats.keyspaceHits = 0;
+  s.db.stats.keyspaceMisses = 0;
+  s.db.stats.expiredKeys = 0;
+  ctx.out.simple('OK');
+}
+
+function configRewrite(ctx: ExecContext): void {
+  ctx.out.error('ERR The server is running without a config file');
+}
+
+function configHelp(ctx: ExecContext): void {
+  helpReply(ctx.out, [
+    'CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
+    'GET <pattern>',
+    '    Return parameters matching the glob-like <pattern> and their values.',
+    'SET <directive> <value>',
+    '    Set the configuration <directive> to <value>.',
+    'RESETSTAT',
+    '    Reset statistics reported by the INFO command.',
+    'REWRITE',
+    '    Rewrite the configuration file.',
+    'HELP',
+    '    Prints this help.',
+  ]);
+}
+
+function helpReply(out: Reply, lines: string[]): void {
+  out.array(lines.length);
+  for (const l of lines) out.simple(l);
+}
+
+// ---- COMMAND -----------------------------------------------------------------------------------
+
+function keySpecs(out: Reply, spec: CommandSpec): void {
+  const k = spec.keys;
+  if (k === undefined) {
+    out.array(0);
+    return;
+  }
+  const write = spec.flags.includes('write');
+  out.array(1);
+  out.map(3);
+  out.bulk('flags');
+  out.set(2);
+  out.simple(write ? 'RW' : 'RO');
+  out.simple(write ? 'UPDATE' : 'ACCESS');
+  out.bulk('begin_search');
+  out.map(2);
+  out.bulk('type');
+  out.bulk('index');
+  out.bulk('spec');
+  out.map(1);
+  out.bulk('index');
+  out.integer(k.first);
+  out.bulk('find_keys');
+  out.map(2);
+  out.bulk('type');
+  out.bulk('range');
+  out.bulk('spec');
+  out.map(3);
+  out.bulk('lastkey');
+  out.integer(k.last < 0 ? k.last : k.last - k.first);
+  out.bulk('keystep');
+  out.integer(k.step);
+  out.bulk('limit');
+  out.integer(0);
+}
+
+function commandInfoReply(out: Reply, spec: CommandSpec): void {
+  out.array(10);
+  out.bulk(spec.name);
+  out.integer(spec.arity);
+  out.set(spec.flags.length);
+  for (const f of spec.flags) out.simple(f);
+  out.integer(spec.keys?.first ?? 0);
+  out.integer(spec.keys?.last ?? 0);
+  out.integer(spec.keys?.step ?? 0);
+  out.set(spec.acl.length);
+  for (const a of spec.acl) out.simple(`@${a}`);
+  out.set(0);
+  keySpecs(out, spec);
+  const subs = spec.subcommands ?? [];
+  out.array(subs.length);
+  for (const s of subs) commandInfoReply(out, s);
+}
+
+function commandDocsReply(out: Reply, spec: CommandSpec): void {
+  const subs = spec.subcommands ?? [];
+  out.map(4 + (spec.complexity ? 1 : 0) + (subs.length ? 1 : 0));
+  out.bulk('summary');
+  out.bulk(spec.summary);
+  out.bulk('since');
+  out.bulk(spec.since);
+  out.bulk('group');
+  out.bulk(spec.group);
+  if (spec.complexity) {
+    out.bulk('complexity');
+    out.bulk(spec.complexity);
+  }
+  out.bulk('doc_flags');
+  out.set(0);
+  if (subs.length) {
+    out.bulk('subcommands');
+    out.map(subs.length);
+    for (const s of subs) {
+      out.bulk(s.name);
+      commandDocsReply(out, s);
+    }
+  }
+}
+
+function commandCommand(ctx: ExecContext): void {
+  const all = allCommands();
+  ctx.out.array(all.length);
+  for (const s of all) commandInfoReply(ctx.out, s);
+}
+
+function commandCountCommand(ctx: ExecContext): void {
+  ctx.out.integer(commandCount());
+}
+
+function resolve(name: string): CommandSpec | undefined {
+  const [base, sub] = name.toLowerCase().split('|');
+  const spec = lookupCommand(base!);
+  if (spec === undefined || sub === undefined) return spec;
+  return findSubcommand(spec, sub);
+}
+
+function commandInfo(ctx: ExecContext, argv: string[]): void {
+  const names = argv.slice(2);
+  if (names.length === 0) return commandCommand(ctx);
+  ctx.out.array(names.length);
+  for (const n of names) {
+    const spec = resolve(n);
+    if (spec === undefined) ctx.out.nullArray();
+    else commandInfoReply(ctx.out, spec);
+  }
+}
+
+function commandDocs(ctx: ExecContext, argv: string[]): void {
+  const names = argv.slice(2);
+  const specs = names.length === 0 ? allCommands() : names.map(resolve).filter((s): s is CommandSpec => s !== undefined);
+  ctx.out.map(specs.length);
+  for (const s of specs) {
+    ctx.out.bulk(s.name);
+    commandDocsReply(ctx.out, s);
+  }
+}
+
+function commandList(ctx: ExecContext, argv: string[]): void {
+  let names = allCommands().map((s) => s.name);
+  if (argv.length > 2) {
+    if (argv.length !== 5 || argv[2]!.toLowerCase() !== 'filterby') return ctx.out.error(Errors.syntax);
+    const kind = argv[3]!.toLowerCase();
+    const arg = argv[4]!;
+    if (kind === 'module') names = [];
+    else if (kind === 'aclcat') names = allCommands().filter((s) => s.acl.includes(arg.toLowerCase())).map((s) => s.name);
+    else if (kind === 'pattern') names = names.filter((n) => globMatch(arg, n, true));
+    else return ctx.out.error(Errors.syntax);
+  }
+  ctx.out.array(names.length);
+  for (const n of names) ctx.out.bulk(n);
+}
+
+function commandGetkeys(ctx: ExecContext, argv: string[]): void {
+  const args = argv.slice(2);
+  let spec = lookupCommand(args[0]!);
+  if (spec === undefined) return ctx.out.error('ERR Invalid command specified');
+  if (spec.subcommands && args.length >= 2) spec = findSubcommand(spec, args[1]!) ?? spec;
+  if (!arityOk(spec, args.length)) return ctx.out.error('ERR Invalid number of arguments specified for command');
+  const idx = keyIndexes(spec, args.length);
+  if (idx.length === 0) return ctx.out.error('ERR The command has no key arguments');
+  ctx.out.array(idx.length);
+  for (const i of idx) ctx.out.bulk(args[i]!);
+}
+
+function commandHelp(ctx: ExecContext): void {
+  helpReply(ctx.out, [
+    'COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
+    '(no subcommand)',
+    '    Return details about all Redis commands.',
+    'COUNT',
+    '    Return the total number of commands in this Redis server.',
+    'LIST',
+    '    Return a list of all commands in this Redis server.',
+    'INFO [<command-name> ...]',
+    '    Return details about multiple Redis commands.',
+    '    If no command names are given, documentation details for all',
+    '    commands are returned.',
+    'DOCS [<command-name> ...]',
+    '    Return documentation details about multiple Redis commands.',
+    '    If no command names are given, documentation details for all',
+    '    commands are returned.',
+    'GETKEYS <full-command>',
+    '    Return the keys from a full Redis command.',
+    'HELP',
+    '    Prints this help.',
+  ]);
+}
+
+function shutdownCommand(ctx: ExecContext, argv: string[]): void {
+  for (const a of argv.slice(1)) {
+    if (!['nosave', 'save', 'now', 'force', 'abort'].includes(a.toLowerCase())) return ctx.out.error(Errors.syntax);
+  }
+  if (argv.slice(1).some((a) => a.toLowerCase() === 'abort')) return ctx.out.error('ERR No shutdown in progress.');
+  const s = client(ctx).server;
+  s.log.warn('User requested shutdown...');
+  if (s.onShutdownRequest) s.onShutdownRequest();
+  else ctx.out.error('ERR Errors trying to SHUTDOWN. Check logs.');
+}
+
+const sdoc = (summary: string, since: string, complexity = 'O(1)') => ({ group: 'server', summary, since, complexity });
+const CMD_ACL = ['slow', 'connection'] as const;
+
+const configSubcommands: CommandSpec[] = [
+  cmd('config|get', -3, ['admin', 'noscript', 'loading', 'stale'], null, ['admin', 'slow', 'dangerous'], sdoc('Returns the effective values of configuration parameters.', '2.0.0'), configGet),
+  cmd('config|set', -4, ['admin', 'noscript', 'loading', 'stale'], null, ['admin', 'slow', 'dangerous'], sdoc('Sets configuration parameters in-flight.', '2.0.0'), configSet),
+  cmd('config|resetstat', 2, ['admin', 'noscript', 'loading', 'stale'], null, ['admin', 'slow', 'dangerous'], sdoc('Resets the server\'s statistics.', '2.0.0'), configResetstat),
+  cmd('config|rewrite', 2, ['admin', 'noscript', 'loading', 'stale'], null, ['admin', 'slow', 'dangerous'], sdoc('Persists the effective configuration to file.', '2.8.0'), configRewrite),
+  cmd('config|help', 2, ['loading', 'stale'], null, ['slow'], sdoc('Returns helpful text about the different subcommands.', '5.0.0'), configHelp),
+];
+
+const commandSubcommands: CommandSpec[] = [
+  cmd('command|count', 2, ['loading', 'stale'], null, CMD_ACL, sdoc('Returns a count of commands.', '2.8.13'), commandCountCommand),
+  cmd('command|info', -2, ['loading', 'stale'], null, CMD_ACL, sdoc('Returns information about one, multiple or all commands.', '2.8.13', 'O(N) where N is the number of commands to look up'), commandInfo),
+  cmd('command|docs', -2, ['loading', 'stale'], null, CMD_ACL, sdoc('Returns documentary information about one, multiple or all commands.', '7.0.0', 'O(N) where N is the number of commands to look up'), commandDocs),
+  cmd('command|list', -2, ['loading', 'stale'], null, CMD_ACL, sdoc('Returns a list of command names.', '7.0.0', 'O(N) where N is the total number of Redis commands'), commandList),
+  cmd('command|getkeys', -3, ['loading', 'stale'], null, CMD_ACL, sdoc('Extracts the key names from an arbitrary command.', '2.8.13', 'O(N) where N is the number of arguments to the command'), commandGetkeys),
+  cmd('command|help', 2, ['loading', 'stale'], null, CMD_ACL, sdoc('Returns helpful text about the different subcommands.', '5.0.0'), commandHelp),
+];
+
+export const serverCommands: CommandSpec[] = [
+  cmd('info', -1, ['loading', 'stale'], null, ['slow', 'dangerous'], sdoc('Returns information and statistics about the server.', '1.0.0'), infoCommand),
+  cmd('time', 1, ['loading', 'stale', 'fast'], null, ['fast'], sdoc('Returns the server time.', '2.6.0'), timeCommand),
+  cmd('config', -2, [], null, ['slow'], sdoc('A container for server configuration commands.', '2.0.0', 'Depends on subcommand.'), undefined, configSubcommands),
+  cmd('command', -1, ['loading', 'stale'], null, CMD_ACL, sdoc('Returns detailed information about all commands.', '2.8.13', 'O(N) where N is the total number of Redis commands'), commandCommand, commandSubcommands),
+  cmd('shutdown', -1, ['admin', 'noscript', 'loading', 'stale', 'no_multi', 'allow_busy'], null, ['admin', 'slow', 'dangerous'], sdoc('Synchronously saves the database(s) to disk and shuts down the Redis server.', '1.0.0', 'O(N) when saving'), shutdownCommand),
+];
+
+defineCommands(serverCommands);

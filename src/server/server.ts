@@ -1,0 +1,298 @@
+/**
+ * The TCP front end of a data node: accepts connections, parses pipelined requests, dispatches
+ * them through the command table and writes every reply of one read event with one socket
+ * write (DESIGN §8). Owns the timers Redis runs in serverCron: active expiry, memory sampling,
+ * idle-client timeout and output-buffer limits.
+ */
+import net from 'node:net';
+import type { Server, Socket } from 'node:net';
+import { Database } from '../engine/database.js';
+import type { CommandSpec, ExecContext } from '../engine/command-table.js';
+import { arityOk, findSubcommand, lookupCommand } from '../engine/command-table.js';
+import { Errors } from '../engine/reply.js';
+import '../engine/strings.js';
+import '../engine/keys.js';
+import './connection-commands.js';
+import './server-commands.js';
+import { Client } from './client.js';
+import { Config } from './config.js';
+import type { Logger } from './log.js';
+import type { InfoProvider } from './info.js';
+import { coreSections } from './info.js';
+
+export interface ServerStats {
+  startedAt: number;
+  totalConnections: number;
+  rejectedConnections: number;
+  totalCommands: number;
+  netInputBytes: number;
+  netOutputBytes: number;
+  calls: Map<string, { calls: number; usec: number; failed: number }>;
+  usedMemory: number;
+  peakMemory: number;
+  rss: number;
+  errorReplies: number;
+}
+
+export class TandemServer {
+  readonly db: Database;
+  readonly clients = new Map<number, Client>();
+  readonly stats: ServerStats;
+  private server: Server | null = null;
+  private nextClientId = 1;
+  private timers: NodeJS.Timeout[] = [];
+  private shuttingDown = false;
+  /** Called when a client asks the server to stop (SHUTDOWN). */
+  onShutdownRequest: (() => void) | null = null;
+  readonly runId: string;
+  /** INFO sections by name; other layers (replication, persistence) add theirs. */
+  readonly infoSections: Map<string, InfoProvider>;
+  configFile = '';
+
+  constructor(
+    readonly config: Config,
+    readonly log: Logger,
+  ) {
+    this.db = new Database({ instanceId: config.int('instance-id') });
+    this.db.config.activeActive = config.get('crdb-guid') !== '';
+    this.db.now = Date.now();
+    this.stats = {
+      startedAt: Date.now(),
+      totalConnections: 0,
+      rejectedConnections: 0,
+      totalCommands: 0,
+      netInputBytes: 0,
+      netOutputBytes: 0,
+      calls: new Map(),
+      usedMemory: 0,
+      peakMemory: 0,
+      rss: 0,
+      errorReplies: 0,
+    };
+    this.runId = Array.from({ length: 40 }, () => '0123456789abcdef'[Math.floor(Math.random() * 16)]).join('');
+    this.infoSections = coreSections(this);
+    this.applyConfig();
+    config.onChange(() => this.applyConfig());
+  }
+
+  private applyConfig(): void {
+    this.db.config.protoMaxBulkLen = this.config.int('proto-max-bulk-len');
+    this.db.config.lfu = this.config.get('maxmemory-policy').endsWith('lfu');
+  }
+
+  get port(): number {
+    const a = this.server?.address();
+    return typeof a === 'object' && a !== null ? a.port : 0;
+  }
+
+  async listen(): Promise<void> {
+    const server = net.createServer({ noDelay: true }, (s) => this.accept(s));
+    this.server = server;
+    const binds = this.config.get('bind').split(/\s+/).filter(Boolean);
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.config.int('port'), binds[0] === '*' ? undefined : binds[0], () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    this.sampleMemory();
+    const hz = this.config.int('hz');
+    this.timers.push(setInterval(() => this.cron(), Math.max(2, Math.floor(1000 / hz))));
+    this.timers.push(setInterval(() => this.sampleMemory(), 100));
+    this.timers.push(setInterval(() => this.clientsCron(), 1000));
+    for (const t of this.timers) t.unref();
+  }
+
+  private accept(socket: Socket): void {
+    if (this.shuttingDown) {
+      socket.destroy();
+      return;
+    }
+    const now = Date.now();
+    const maxClients = this.config.int('maxclients');
+    if (this.clients.size >= maxClients) {
+      this.stats.rejectedConnections++;
+      socket.end('-ERR max number of clients reached\r\n');
+      return;
+    }
+    const keepalive = this.config.int('tcp-keepalive');
+    if (keepalive > 0) socket.setKeepAlive(true, keepalive * 1000);
+    const c = new Client(this.nextClientId++, socket, now, this.config.get('requirepass') !== '', this.config.int('proto-max-bulk-len'));
+    c.server = this;
+    this.clients.set(c.id, c);
+    this.stats.totalConnections++;
+    const onCommand = (argv: string[]) => this.execute(c, argv);
+    socket.on('data', (chunk: Buffer) => this.onData(c, chunk, onCommand));
+    socket.on('drain', () => {
+      if (!c.closed) socket.resume();
+    });
+    socket.on('error', () => this.dropClient(c));
+    socket.on('close', () => this.dropClient(c));
+  }
+
+  private onData(c: Client, chunk: Buffer, onCommand: (argv: string[]) => void): void {
+    if (c.closed || c.closeAfterReply) return;
+    const now = Date.now();
+    this.db.now = now;
+    c.lastInteraction = now;
+    this.stats.netInputBytes += chunk.length;
+    const err = c.parser.feed(chunk, onCommand);
+    if (err !== null && !c.closeAfterReply) {
+      c.out.error(`ERR ${err.message}`);
+      this.stats.errorReplies++;
+      c.closeAfterReply = true;
+    }
+    this.flushClient(c);
+  }
+
+  /** Writes what the client has buffered: one socket write per read event. */
+  flushClient(c: Client): void {
+    if (c.closed) return;
+    if (c.out.length > 0) {
+      const buf = c.out.take();
+      this.stats.netOutputBytes += buf.length;
+      const ok = c.socket.write(buf);
+      if (!ok) c.socket.pause();
+      if (this.overOutputLimit(c)) {
+        this.log.warn(`Client id=${c.id} addr=${c.addr} closed for overcoming of output buffer limits.`);
+        this.closeClient(c);
+        return;
+      }
+    }
+    if (c.closeAfterReply) {
+      c.closed = true;
+      c.socket.end();
+      this.clients.delete(c.id);
+    }
+  }
+
+  private overOutputLimit(c: Client): boolean {
+    const limit = this.config.outputBufferLimits().get('normal')!;
+    const used = c.socket.writableLength;
+    if (limit.hard > 0 && used >= limit.hard) return true;
+    if (limit.soft > 0 && used >= limit.soft) {
+      if (c.softLimitSince === 0) c.softLimitSince = Date.now();
+      else if (Date.now() - c.softLimitSince >= limit.softSeconds * 1000) return true;
+    } else c.softLimitSince = 0;
+    return false;
+  }
+
+  closeClient(c: Client): void {
+    c.closed = true;
+    c.socket.destroy();
+    this.clients.delete(c.id);
+  }
+
+  private dropClient(c: Client): void {
+    c.closed = true;
+    this.clients.delete(c.id);
+  }
+
+  /** processCommand: lookup, arity, auth, memory, then the handler. */
+  execute(c: Client, argv: string[]): void {
+    if (c.closeAfterReply) return;
+    const out = c.out;
+    const name = argv[0]!;
+    let spec: CommandSpec | undefined = lookupCommand(name);
+    if (spec === undefined) {
+      let args = '';
+      for (let i = 1; i < argv.length && args.length < 128; i++) args += `'${argv[i]!.slice(0, 128 - args.length)}' `;
+      this.reject(c, `ERR unknown command '${name.slice(0, 128)}', with args beginning with: ${args}`);
+      return;
+    }
+    if (spec.subcommands !== undefined && argv.length >= 2) {
+      const sub = findSubcommand(spec, argv[1]!);
+      if (sub === undefined) {
+        this.reject(c, `ERR unknown subcommand '${argv[1]!.slice(0, 128)}'. Try ${spec.name.toUpperCase()} HELP.`);
+        return;
+      }
+      spec = sub;
+    }
+    if (!arityOk(spec, argv.length) || spec.handler === undefined) {
+      this.reject(c, Errors.arity(spec.name));
+      return;
+    }
+    if (!c.authenticated && !spec.flags.includes('no_auth')) {
+      this.reject(c, Errors.noAuth);
+      return;
+    }
+    const maxmemory = this.config.int('maxmemory');
+    if (maxmemory > 0 && spec.flags.includes('denyoom') && this.stats.usedMemory > maxmemory) {
+      this.reject(c, Errors.oom);
+      return;
+    }
+    c.lastCommand = spec.name;
+    const ctx: ExecContext = { db: this.db, out, session: c };
+    const stat = this.callStat(spec.name);
+    const errorsBefore = out.errorCount;
+    spec.handler!(ctx, argv);
+    this.db.commit();
+    this.stats.totalCommands++;
+    stat.calls++;
+    if (out.errorCount !== errorsBefore) {
+      stat.failed++;
+      this.stats.errorReplies++;
+    }
+  }
+
+  private reject(c: Client, message: string): void {
+    c.out.error(message);
+    this.stats.errorReplies++;
+  }
+
+  private callStat(name: string): { calls: number; usec: number; failed: number } {
+    let s = this.stats.calls.get(name);
+    if (s === undefined) {
+      s = { calls: 0, usec: 0, failed: 0 };
+      this.stats.calls.set(name, s);
+    }
+    return s;
+  }
+
+  private cron(): void {
+    this.db.now = Date.now();
+    this.db.activeExpireCycle();
+  }
+
+  private sampleMemory(): void {
+    const m = process.memoryUsage();
+    this.stats.usedMemory = m.heapUsed + m.external;
+    this.stats.rss = m.rss;
+    if (this.stats.usedMemory > this.stats.peakMemory) this.stats.peakMemory = this.stats.usedMemory;
+  }
+
+  private clientsCron(): void {
+    const timeout = this.config.int('timeout') * 1000;
+    const now = Date.now();
+    for (const c of this.clients.values()) {
+      if (timeout > 0 && now - c.lastInteraction > timeout) {
+        this.log.debug(`Closing idle client id=${c.id}`);
+        this.closeClient(c);
+      } else if (c.softLimitSince !== 0 && this.overOutputLimit(c)) {
+        this.closeClient(c);
+      }
+    }
+  }
+
+  /** Stops accepting, closes every client, stops the timers. */
+  async close(): Promise<void> {
+    if (this.shuttingDown) return;
+    this.shuttingDown = true;
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
+    for (const c of this.clients.values()) {
+      c.closed = true;
+      c.socket.destroy();
+    }
+    this.clients.clear();
+    const s = this.server;
+    if (s !== null) await new Promise<void>((resolve) => s.close(() => resolve()));
+  }
+}
+
+declare module './client.js' {
+  interface Client {
+    server: TandemServer;
+  }
+}
