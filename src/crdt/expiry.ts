@@ -10,8 +10,8 @@
  * Expiry times are absolute Unix milliseconds, so concurrent EXPIREs issued at different moments
  * compare by when the key would expire (the reference's suggested reading of "longest TTL").
  *
- * `gone` remembers dots removed before they arrived (effects of different origins may be applied
- * in any order) until the removing effect is stable.
+ * `gone` remembers removed dots — including dots removed before they arrived, since effects of
+ * different origins may be applied in any order — until the removing effect is stable.
  */
 import type { BinaryReader, BinaryWriter } from './binary.js';
 import type { CrdtType, EffectMeta, Stability } from './crdt.js';
@@ -80,7 +80,9 @@ export const ExpiryType: CrdtType<ExpiryState, ExpiryEffect> = {
     for (const d of e.obs) {
       const i = s.entries.findIndex((x) => x.origin === d.origin && x.seq === d.seq);
       if (i >= 0) s.entries.splice(i, 1);
-      else if (!isGone(s, d.origin, d.seq)) (s.gone ??= []).push({ origin: d.origin, seq: d.seq, byOrigin: meta.origin, bySeq: meta.seq });
+      // Remembered even when the entry was here: a state join with an instance that still has
+      // it must know it was removed. Collected once the removal is stable.
+      if (!isGone(s, d.origin, d.seq)) (s.gone ??= []).push({ origin: d.origin, seq: d.seq, byOrigin: meta.origin, bySeq: meta.seq });
     }
     if (e.at !== null && !isGone(s, meta.origin, meta.seq)) {
       s.entries.push({ origin: meta.origin, seq: meta.seq, at: e.at });

@@ -231,7 +231,13 @@ export class Database {
     if (!was) r.lru = (this.now / 1000) | 0;
     KeyType.apply(r, e.ops, e);
     ks.update(e.key, r, was);
-    if (was && !dataVisible(r) && isCollectable(r, this.stability)) ks.drop(e.key);
+    if (!dataVisible(r)) {
+      if (isCollectable(r, this.stability)) ks.drop(e.key);
+    } else if (r.env !== null && r.env.exp !== null && r.env.exp.gone !== null) {
+      // Removal markers of the expiry register: dropped as soon as they are stable (at once
+      // without peers), so a key whose TTL is rewritten often does not accumulate them.
+      KeyType.collect(r, this.stability);
+    }
   }
 
   /** Joins a record received by full sync into the local one. */
