@@ -16,7 +16,7 @@ import type { Dot } from './dot.js';
 import type { ExpiryEffect, ExpiryState } from './expiry.js';
 import { ExpiryType } from './expiry.js';
 import type { StringEffect, StringExtra, StringState } from './string-value.js';
-import { StringType, stampWins } from './string-value.js';
+import { StringType } from './string-value.js';
 
 export type TypeName = 'string' | 'hash' | 'set' | 'zset' | 'list' | 'hll';
 
@@ -43,10 +43,20 @@ export interface KeyEnvelope {
   exp: ExpiryState | null;
   /** Removal dots that left the key empty, for garbage collection. */
   tomb: Dot[] | null;
-  /** Stamp of the write that created the current incarnation (type conflicts, §3.2). */
-  cts: number;
-  cid: number;
+  /**
+   * States of other types that concurrent writes created on this key (reference §3.2): kept, not
+   * discarded, so the outcome does not depend on the order effects arrive in. Null almost always.
+   */
+  alt: Map<TypeName, unknown> | null;
 }
+
+/**
+ * Which type a key shows when concurrent writes left states of several types visible on it
+ * (reference §3.2 gap; docs/semantics.md). A fixed order is a function of the set of visible
+ * states only, so every instance picks the same whatever the delivery order. Strings first: SET
+ * overwrites any type in Redis, so a concurrent SET is the likeliest intent to keep.
+ */
+export const TYPE_PRECEDENCE: readonly TypeName[] = ['string', 'hash', 'list', 'set', 'zset', 'hll'];
 
 export class KeyRecord implements StringState {
   type: TypeName;
@@ -57,9 +67,12 @@ export class KeyRecord implements StringState {
   x: StringExtra | null = null;
   /** State of a non-string type. */
   d: unknown = null;
+  /** Expiry, tombstone dots and concurrent other-type states; null for most keys. */
   env: KeyEnvelope | null = null;
   /** Last access in Unix seconds (OBJECT IDLETIME); local bookkeeping, never replicated. */
   lru = 0;
+  /** Position in the keyspace slot table (SCAN cursors); local bookkeeping. */
+  slot = -1;
 
   constructor(type: TypeName) {
     this.type = type;
@@ -70,13 +83,41 @@ export type KeyOp =
   | { readonly k: 'str'; readonly e: StringEffect }
   | { readonly k: 'data'; readonly type: TypeName; readonly e: unknown }
   | { readonly k: 'exp'; readonly e: ExpiryEffect }
-  /** Observed-remove of the whole key: the type's removal effect plus the expiry entries seen. */
+  /** Observed-remove of one type's state: its removal effect plus the expiry entries seen. */
   | { readonly k: 'del'; readonly type: TypeName; readonly e: unknown; readonly exp: readonly Dot[] };
 
 export type KeyEffect = readonly KeyOp[];
 
 function env(r: KeyRecord): KeyEnvelope {
-  return (r.env ??= { exp: null, tomb: null, cts: 0, cid: 0 });
+  return (r.env ??= { exp: null, tomb: null, alt: null });
+}
+
+function typeOf(name: TypeName): CrdtType<unknown, unknown> {
+  return name === 'string' ? (StringType as unknown as CrdtType<unknown, unknown>) : collectionType(name);
+}
+
+/** The primary state of a record as a value (strings are the record's own fields). */
+function primaryState(r: KeyRecord): unknown {
+  if (r.type === 'string') return { v: r.v, ts: r.ts, id: r.id, x: r.x } satisfies StringState;
+  return r.d ?? collectionType(r.type).empty();
+}
+
+function setPrimary(r: KeyRecord, type: TypeName, state: unknown): void {
+  r.type = type;
+  if (type === 'string') {
+    const s = state as StringState;
+    r.v = s.v;
+    r.ts = s.ts;
+    r.id = s.id;
+    r.x = s.x;
+    r.d = null;
+  } else {
+    r.v = null;
+    r.ts = 0;
+    r.id = 0;
+    r.x = null;
+    r.d = state;
+  }
 }
 
 export function dataVisible(r: KeyRecord): boolean {
@@ -84,48 +125,60 @@ export function dataVisible(r: KeyRecord): boolean {
   return r.d !== null && collectionType(r.type).isVisible(r.d);
 }
 
-/** Resets the record to an empty state of `type` (used when a new incarnation of another type
- * replaces a dead one, or wins a type conflict). Expiry of the old incarnation goes with it. */
-function switchType(r: KeyRecord, type: TypeName): void {
-  r.type = type;
-  r.v = null;
-  r.ts = 0;
-  r.id = 0;
-  r.x = null;
-  r.d = type === 'string' ? null : collectionType(type).empty();
-  if (r.env !== null) r.env.exp = null;
+/** The state of `type` on this record, created empty when missing (primary or alternate). */
+function stateFor(r: KeyRecord, type: TypeName): { state: unknown } {
+  if (r.type === type) {
+    if (type === 'string') return { state: r };
+    if (r.d === null) r.d = collectionType(type).empty();
+    return { state: r.d };
+  }
+  if (!dataVisible(r) && (r.env?.alt == null || !r.env.alt.has(type)) && isEmptyPrimary(r)) {
+    // A record that never held anything of its type simply becomes the new type.
+    setPrimary(r, type, typeOf(type).empty());
+    return stateFor(r, type);
+  }
+  const en = env(r);
+  const alt = (en.alt ??= new Map());
+  let st = alt.get(type);
+  if (st === undefined) {
+    st = typeOf(type).empty();
+    alt.set(type, st);
+  }
+  return { state: st };
 }
 
-/**
- * Decides whether an operation of `type` may act on `r` (which may hold another type).
- * Dead records simply change type. Two live types on one key can only come from concurrent
- * creations on different instances (locally the second would get WRONGTYPE): the incarnation
- * with the later creation stamp wins, ties to the lower instance id — the rule reference §3.2
- * suggests, documented in docs/semantics.md. Returns false when the operation loses.
- */
-function admitType(r: KeyRecord, type: TypeName, meta: EffectMeta): boolean {
-  if (r.type === type) return true;
-  if (dataVisible(r)) {
-    const e = r.env;
-    const cts = e?.cts ?? 0;
-    const cid = e?.cid ?? 0;
-    if (!stampWins(meta.ts, meta.origin, cts, cid)) return false;
+function isEmptyPrimary(r: KeyRecord): boolean {
+  const t = typeOf(r.type);
+  return t.equal(primaryState(r), t.empty());
+}
+
+/** After a change, shows the type that wins among the visible states (TYPE_PRECEDENCE). */
+function settle(r: KeyRecord): void {
+  const alt = r.env?.alt;
+  if (alt == null || alt.size === 0) return;
+  let winner: TypeName | null = dataVisible(r) ? r.type : null;
+  for (const [t, st] of alt) {
+    if (!typeOf(t).isVisible(st)) continue;
+    if (winner === null || TYPE_PRECEDENCE.indexOf(t) < TYPE_PRECEDENCE.indexOf(winner)) winner = t;
   }
-  switchType(r, type);
-  return true;
+  if (winner === null || winner === r.type) return;
+  const incoming = alt.get(winner)!;
+  alt.delete(winner);
+  alt.set(r.type, primaryState(r));
+  setPrimary(r, winner, incoming);
+}
+
+function applyData(r: KeyRecord, type: TypeName, e: unknown, meta: EffectMeta): void {
+  typeOf(type).apply(stateFor(r, type).state, e, meta);
 }
 
 function applyOp(r: KeyRecord, op: KeyOp, meta: EffectMeta): void {
   switch (op.k) {
     case 'str':
-      if (op.e.t !== 'rm' && !admitType(r, 'string', meta)) return;
-      if (r.type !== 'string') return;
-      StringType.apply(r, op.e, meta);
+      applyData(r, 'string', op.e, meta);
       return;
     case 'data':
-      if (!admitType(r, op.type, meta)) return;
-      if (r.d === null) r.d = collectionType(op.type).empty();
-      collectionType(op.type).apply(r.d, op.e, meta);
+      applyData(r, op.type, op.e, meta);
       return;
     case 'exp': {
       const en = env(r);
@@ -134,19 +187,27 @@ function applyOp(r: KeyRecord, op: KeyOp, meta: EffectMeta): void {
       return;
     }
     case 'del': {
-      if (op.type === r.type) {
-        if (op.type === 'string') StringType.apply(r, op.e as StringEffect, meta);
-        else if (r.d !== null) collectionType(op.type).apply(r.d, op.e, meta);
-      }
-      const en = env(r);
+      applyData(r, op.type, op.e, meta);
       if (op.exp.length > 0) {
+        const en = env(r);
         en.exp ??= ExpiryType.empty();
         ExpiryType.apply(en.exp, { at: null, obs: op.exp }, meta);
       }
-      (en.tomb ??= []).push({ origin: meta.origin, seq: meta.seq });
       return;
     }
   }
+}
+
+/** Every type state of a record (primary first), for joins, equality and encoding. */
+function allStates(r: KeyRecord): Map<TypeName, unknown> {
+  const m = new Map<TypeName, unknown>();
+  m.set(r.type, primaryState(r));
+  for (const [t, st] of r.env?.alt ?? []) m.set(t, st);
+  return m;
+}
+
+function sortedTypes(m: Map<TypeName, unknown>): TypeName[] {
+  return [...m.keys()].sort((a, b) => TYPE_PRECEDENCE.indexOf(a) - TYPE_PRECEDENCE.indexOf(b));
 }
 
 export const KeyType: CrdtType<KeyRecord, KeyEffect> & {
@@ -162,55 +223,34 @@ export const KeyType: CrdtType<KeyRecord, KeyEffect> & {
     // when one effect deletes the old value and writes a new one (SET over a hash).
     let dead = !dataVisible(r);
     let reborn = false;
+    let removed = false;
     for (const op of ops) {
       applyOp(r, op, meta);
+      if (op.k === 'del') removed = true;
+      settle(r);
       const live = dataVisible(r);
       if (dead && live) reborn = true;
       dead = !live;
     }
-    if (reborn && !dead) {
-      const en = env(r);
-      en.cts = meta.ts;
-      en.cid = meta.origin;
-      en.tomb = null;
-    }
+    if (removed) (env(r).tomb ??= []).push({ origin: meta.origin, seq: meta.seq });
+    if (reborn && !dead && r.env !== null) r.env.tomb = null;
   },
 
   joinInto(r, o) {
-    if (r.type !== o.type) {
-      const rv = dataVisible(r);
-      const ov = dataVisible(o);
-      const oWins = ov && (!rv || stampWins(o.env?.cts ?? 0, o.env?.cid ?? 0, r.env?.cts ?? 0, r.env?.cid ?? 0));
-      if (!oWins) {
-        joinEnvelope(r, o);
-        return;
-      }
-      switchType(r, o.type);
-    }
-    if (r.type === 'string') StringType.joinInto(r, o);
-    else if (o.d !== null) {
-      const t = collectionType(r.type);
-      if (r.d === null) r.d = t.empty();
-      t.joinInto(r.d, o.d);
-    }
+    for (const [t, st] of allStates(o)) typeOf(t).joinInto(stateFor(r, t).state, st);
     joinEnvelope(r, o);
+    settle(r);
   },
 
   clone(r) {
     const c = new KeyRecord(r.type);
-    if (r.type === 'string') {
-      const s = StringType.clone(r);
-      c.v = s.v;
-      c.ts = s.ts;
-      c.id = s.id;
-      c.x = s.x;
-    } else if (r.d !== null) c.d = collectionType(r.type).clone(r.d);
+    const t = typeOf(r.type);
+    setPrimary(c, r.type, t.clone(primaryState(r)));
     if (r.env !== null) {
       c.env = {
         exp: r.env.exp && ExpiryType.clone(r.env.exp),
         tomb: r.env.tomb && [...r.env.tomb],
-        cts: r.env.cts,
-        cid: r.env.cid,
+        alt: r.env.alt && new Map([...r.env.alt].map(([k, st]) => [k, typeOf(k).clone(st)])),
       };
     }
     return c;
@@ -226,15 +266,13 @@ export const KeyType: CrdtType<KeyRecord, KeyEffect> & {
   },
 
   equal(a, b) {
-    if (a.type !== b.type) return false;
-    if (a.type === 'string') {
-      if (!StringType.equal(a, b)) return false;
-    } else {
-      const t = collectionType(a.type);
-      const ad = a.d ?? t.empty();
-      const bd = b.d ?? t.empty();
-      if (!t.equal(ad, bd)) return false;
+    const sa = allStates(a);
+    const sb = allStates(b);
+    for (const t of new Set([...sa.keys(), ...sb.keys()])) {
+      const ty = typeOf(t);
+      if (!ty.equal(sa.get(t) ?? ty.empty(), sb.get(t) ?? ty.empty())) return false;
     }
+    if (dataVisible(a) !== dataVisible(b) || (dataVisible(a) && a.type !== b.type)) return false;
     const ae = a.env?.exp ?? ExpiryType.empty();
     const be = b.env?.exp ?? ExpiryType.empty();
     return ExpiryType.equal(ae, be);
@@ -243,47 +281,49 @@ export const KeyType: CrdtType<KeyRecord, KeyEffect> & {
   collect(r, stable) {
     if (r.type !== 'string' && r.d !== null) collectionType(r.type).collect(r.d, stable);
     if (r.env?.exp) ExpiryType.collect(r.env.exp, stable);
+    const alt = r.env?.alt;
+    if (alt) {
+      for (const [t, st] of alt) {
+        typeOf(t).collect(st, stable);
+        // A hidden state that shows nothing and whose removal is stable is dropped.
+        if (!typeOf(t).isVisible(st) && (r.env!.tomb ?? []).every((d) => stable.isStable(d.origin, d.seq))) alt.delete(t);
+      }
+      if (alt.size === 0) r.env!.alt = null;
+    }
   },
 
   encode(r, w) {
-    w.str(r.type);
-    if (r.type === 'string') StringType.encode(r, w);
-    else {
-      const t = collectionType(r.type);
-      t.encode(r.d ?? t.empty(), w);
+    const states = allStates(r);
+    const types = sortedTypes(states);
+    w.str(r.type).uint(types.length);
+    for (const t of types) {
+      w.str(t);
+      typeOf(t).encode(states.get(t), w);
     }
     const en = r.env;
-    if (en === null) {
-      w.u8(0);
-      return;
-    }
-    w.u8(1).uint(en.cts).uint(en.cid);
-    w.u8(en.exp ? 1 : 0);
-    if (en.exp) ExpiryType.encode(en.exp, w);
-    const tomb = en.tomb ?? [];
+    w.u8(en?.exp ? 1 : 0);
+    if (en?.exp) ExpiryType.encode(en.exp, w);
+    const tomb = en?.tomb ?? [];
     w.uint(tomb.length);
     for (const d of tomb) w.uint(d.origin).uint(d.seq);
   },
 
   decode(rd) {
-    const type = rd.str() as TypeName;
-    const r = new KeyRecord(type);
-    if (type === 'string') {
-      const s = StringType.decode(rd);
-      r.v = s.v;
-      r.ts = s.ts;
-      r.id = s.id;
-      r.x = s.x;
-    } else r.d = collectionType(type).decode(rd);
-    if (rd.u8() === 1) {
-      const en: KeyEnvelope = { exp: null, tomb: null, cts: rd.uint(), cid: rd.uint() };
-      if (rd.u8() === 1) en.exp = ExpiryType.decode(rd);
-      const n = rd.uint();
-      if (n > 0) {
-        en.tomb = [];
-        for (let i = 0; i < n; i++) en.tomb.push({ origin: rd.uint(), seq: rd.uint() });
-      }
-      r.env = en;
+    const primary = rd.str() as TypeName;
+    const r = new KeyRecord(primary);
+    const n = rd.uint();
+    for (let i = 0; i < n; i++) {
+      const t = rd.str() as TypeName;
+      const st = typeOf(t).decode(rd);
+      if (t === primary) setPrimary(r, t, st);
+      else ((env(r).alt ??= new Map()) as Map<TypeName, unknown>).set(t, st);
+    }
+    if (rd.u8() === 1) env(r).exp = ExpiryType.decode(rd);
+    const nt = rd.uint();
+    if (nt > 0) {
+      const tomb: Dot[] = [];
+      for (let i = 0; i < nt; i++) tomb.push({ origin: rd.uint(), seq: rd.uint() });
+      env(r).tomb = tomb;
     }
     return r;
   },
@@ -304,18 +344,15 @@ export const KeyType: CrdtType<KeyRecord, KeyEffect> & {
 function joinEnvelope(r: KeyRecord, o: KeyRecord): void {
   const oe = o.env;
   if (oe === null) return;
-  const en = env(r);
   if (oe.exp) {
+    const en = env(r);
     en.exp ??= ExpiryType.empty();
     ExpiryType.joinInto(en.exp, oe.exp);
   }
-  if (stampWins(oe.cts, oe.cid, en.cts, en.cid) && r.type === o.type) {
-    en.cts = oe.cts;
-    en.cid = oe.cid;
-  }
   if (oe.tomb) {
-    const t = (en.tomb ??= []);
+    const t = (env(r).tomb ??= []);
     for (const d of oe.tomb) if (!t.some((x) => x.origin === d.origin && x.seq === d.seq)) t.push(d);
+    t.sort((a, b) => a.origin - b.origin || a.seq - b.seq);
   }
 }
 

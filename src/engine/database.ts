@@ -10,14 +10,16 @@
  */
 import { VectorClock } from '../crdt/vector-clock.js';
 import { HybridLogicalClock } from '../crdt/hlc.js';
-import type { KeyEffect, KeyOp, KeyRecord } from '../crdt/key.js';
+import type { KeyEffect, KeyOp, KeyRecord, TypeName } from '../crdt/key.js';
 import { KeyType, collectionType, dataVisible, isCollectable } from '../crdt/key.js';
 import { effectiveExpiry, observeExpiry, winningEntry } from '../crdt/expiry.js';
 import { observeCounter, registerVisible } from '../crdt/string-value.js';
-import type { StringEffect } from '../crdt/string-value.js';
+import type { StringEffect, StringState } from '../crdt/string-value.js';
+import type { Dot } from '../crdt/dot.js';
 import type { Stability } from '../crdt/crdt.js';
 import { Keyspace } from './keyspace.js';
 import type { Effect, EffectSink } from './effect.js';
+import type { ChangeHook } from './snapshot.js';
 
 export interface DatabaseOptions {
   instanceId: number;
@@ -51,6 +53,16 @@ export class EffectGapError extends Error {}
 
 export const ALWAYS_STABLE: Stability = { isStable: () => true };
 
+function removalOf(type: TypeName, state: unknown, exp: Dot[]): KeyOp {
+  if (type === 'string') {
+    const s = state as StringState;
+    const e: StringEffect = registerVisible(s) ? { t: 'rm', ts: s.ts, id: s.id, obs: observeCounter(s) } : { t: 'rm', ts: -1, id: 0, obs: observeCounter(s) };
+    return { k: 'del', type: 'string', e, exp };
+  }
+  if (state === null) return { k: 'del', type, e: collectionType(type).removalEffect(collectionType(type).empty()), exp };
+  return { k: 'del', type, e: collectionType(type).removalEffect(state), exp };
+}
+
 export class Database {
   readonly instanceId: number;
   readonly keyspace = new Keyspace();
@@ -68,6 +80,14 @@ export class Database {
    * concurrent, so everything is stable at once and dead keys are dropped immediately.
    */
   stability: Stability = ALWAYS_STABLE;
+  /** Told before any record changes while a full-sync snapshot is open (engine/snapshot.ts). */
+  changeHook: ChangeHook | null = null;
+  /**
+   * Told after any effect or full-sync join changed `key`, whatever its origin: WATCH dirties
+   * transactions through it (server/transactions.ts). Null while nobody watches, so it costs
+   * one comparison per write.
+   */
+  keyChanged: ((key: string) => void) | null = null;
   readonly stats: DatabaseStats = {
     keyspaceHits: 0,
     keyspaceMisses: 0,
@@ -103,7 +123,7 @@ export class Database {
    * this instance owns its expiry it is deleted now (and the delete replicates), otherwise the
    * owner will replicate the delete (reference §3.4 rule 3).
    */
-  lookupRead(key: string): KeyRecord | undefined {
+  lookupRead(key: string, touch = true): KeyRecord | undefined {
     const r = this.keyspace.get(key);
     if (r === undefined || !dataVisible(r)) {
       this.stats.keyspaceMisses++;
@@ -115,7 +135,7 @@ export class Database {
       return undefined;
     }
     this.stats.keyspaceHits++;
-    r.lru = (this.now / 1000) | 0;
+    if (touch) r.lru = (this.now / 1000) | 0;
     return r;
   }
 
@@ -180,21 +200,23 @@ export class Database {
     if (this.sink !== null) this.sink.commit();
   }
 
-  /** The operation that deletes what this instance sees of `r` (observed-remove, §3.1). */
-  removalOp(r: KeyRecord): KeyOp {
+  /** The operations that delete what this instance sees of `r` (observed-remove, §3.1): the
+   * shown type and any hidden concurrent type states (docs/semantics.md, type conflicts). */
+  removalOps(r: KeyRecord): KeyOp[] {
     const exp = observeExpiry(r.env?.exp ?? null);
-    if (r.type === 'string') {
-      const e: StringEffect = registerVisible(r)
-        ? { t: 'rm', ts: r.ts, id: r.id, obs: observeCounter(r) }
-        : { t: 'rm', ts: -1, id: 0, obs: observeCounter(r) };
-      return { k: 'del', type: 'string', e, exp };
-    }
-    return { k: 'del', type: r.type, e: collectionType(r.type).removalEffect(r.d), exp };
+    const ops: KeyOp[] = [removalOf(r.type, r.type === 'string' ? r : r.d, exp)];
+    for (const [t, st] of r.env?.alt ?? []) ops.push(removalOf(t, st, []));
+    return ops;
+  }
+
+  /** @deprecated single-op form kept for callers that build one op; prefer removalOps. */
+  removalOp(r: KeyRecord): KeyOp {
+    return this.removalOps(r)[0]!;
   }
 
   /** Deletes a visible key (DEL, UNLINK, overwrite by another type …). */
   deleteKey(key: string, r: KeyRecord): void {
-    this.write(key, [this.removalOp(r)]);
+    this.write(key, this.removalOps(r));
   }
 
   private expireNow(key: string, r: KeyRecord): void {
@@ -225,6 +247,7 @@ export class Database {
   }
 
   private applyToKeyspace(e: Effect): void {
+    if (this.changeHook !== null) this.changeHook.beforeChange(e.key);
     const ks = this.keyspace;
     const r = ks.getOrCreate(e.key);
     const was = dataVisible(r);
@@ -238,15 +261,18 @@ export class Database {
       // without peers), so a key whose TTL is rewritten often does not accumulate them.
       KeyType.collect(r, this.stability);
     }
+    if (this.keyChanged !== null) this.keyChanged(e.key);
   }
 
   /** Joins a record received by full sync into the local one. */
   joinRecord(key: string, other: KeyRecord): void {
+    if (this.changeHook !== null) this.changeHook.beforeChange(key);
     const ks = this.keyspace;
     const r = ks.getOrCreate(key);
     const was = dataVisible(r);
     KeyType.joinInto(r, other);
     ks.update(key, r, was);
+    if (this.keyChanged !== null) this.keyChanged(key);
   }
 
   // ---- expiry and garbage collection ---------------------------------------------------------

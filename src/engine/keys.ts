@@ -32,13 +32,16 @@ function delCommand(ctx: ExecContext, argv: string[]): void {
 }
 
 function existsCommand(ctx: ExecContext, argv: string[]): void {
+  // EXISTS counts hits and misses but leaves the access time alone (LOOKUP_NOTOUCH).
   let n = 0;
-  for (let i = 1; i < argv.length; i++) if (ctx.db.lookupRead(argv[i]!) !== undefined) n++;
+  for (let i = 1; i < argv.length; i++) if (ctx.db.lookupRead(argv[i]!, false) !== undefined) n++;
   ctx.out.integer(n);
 }
 
 function touchCommand(ctx: ExecContext, argv: string[]): void {
-  existsCommand(ctx, argv);
+  let n = 0;
+  for (let i = 1; i < argv.length; i++) if (ctx.db.lookupRead(argv[i]!) !== undefined) n++;
+  ctx.out.integer(n);
 }
 
 function typeCommand(ctx: ExecContext, argv: string[]): void {
@@ -67,11 +70,9 @@ function keysCommand(ctx: ExecContext, argv: string[]): void {
 
 /** strtoul as parseScanCursorOrReply uses it: digits with an optional sign, nothing else. */
 export function parseScanCursor(s: string, out: Reply): number | null {
-  const m = /^[+-]?\d*$/.exec(s);
-  if (s.length > 0 && /^\s/.test(s)) {
-    out.error('ERR invalid cursor');
-    return null;
-  }
+  // strtoul: optional sign then digits; "" converts nothing and leaves no trailing text, so it
+  // is cursor 0, while a lone sign is trailing text and invalid.
+  const m = /^(?:[+-]?\d+)?$/.exec(s);
   if (m === null) {
     out.error('ERR invalid cursor');
     return null;
@@ -188,7 +189,7 @@ function copyOps(db: Database, src: KeyRecord, dst: KeyRecord | undefined, out: 
     return null;
   }
   const exp = db.expiryOf(src);
-  return setStringOps(dst, stringValue(src), false, exp === Infinity ? null : exp, (r) => db.removalOp(r));
+  return setStringOps(dst, stringValue(src), false, exp === Infinity ? null : exp, (r) => db.removalOps(r));
 }
 
 function renameGeneric(ctx: ExecContext, argv: string[], nx: boolean): void {

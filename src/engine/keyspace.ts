@@ -13,7 +13,6 @@ import { SampledSet } from './sampled-set.js';
 
 export class Keyspace {
   readonly records = new Map<string, KeyRecord>();
-  private readonly slotOf = new Map<string, number>();
   private readonly slots: (string | undefined)[] = [];
   private readonly freeSlots: number[] = [];
   /** Keys whose record carries a finite effective expiry. */
@@ -33,7 +32,7 @@ export class Keyspace {
       this.records.set(key, r);
       const slot = this.freeSlots.length > 0 ? this.freeSlots.pop()! : this.slots.length;
       this.slots[slot] = key;
-      this.slotOf.set(key, slot);
+      r.slot = slot;
     }
     return r;
   }
@@ -45,8 +44,7 @@ export class Keyspace {
     if (dataVisible(r)) this.visibleCount--;
     this.records.delete(key);
     this.volatile.delete(key);
-    const slot = this.slotOf.get(key)!;
-    this.slotOf.delete(key);
+    const slot = r.slot;
     this.slots[slot] = undefined;
     this.freeSlots.push(slot);
   }
@@ -68,9 +66,13 @@ export class Keyspace {
     return this.slots[slot];
   }
 
+  /** The slot of a live record (snapshots use it to tell whether a walk has passed a key). */
+  slotOfKey(key: string): number | undefined {
+    return this.records.get(key)?.slot;
+  }
+
   clear(): void {
     this.records.clear();
-    this.slotOf.clear();
     this.slots.length = 0;
     this.freeSlots.length = 0;
     this.volatile.clear();

@@ -58,11 +58,13 @@ export function stringLength(r: KeyRecord): number {
  * contributions are removed (observed-remove, so concurrent increments elsewhere survive).
  * Expiry: `expireAt` sets a new TTL; otherwise the TTL is kept when `keepTtl`, else cleared.
  */
-export function setStringOps(existing: KeyRecord | undefined, value: string, keepTtl: boolean, expireAt: number | null, removal: (r: KeyRecord) => KeyOp): KeyOp[] {
+export function setStringOps(existing: KeyRecord | undefined, value: string, keepTtl: boolean, expireAt: number | null, removal: (r: KeyRecord) => KeyOp | KeyOp[]): KeyOp[] {
   const ops: KeyOp[] = [];
   let obsExp = existing ? observeExpiry(existing.env?.exp ?? null) : [];
   if (existing !== undefined && existing.type !== 'string') {
-    ops.push(removal(existing));
+    const rm = removal(existing);
+    if (Array.isArray(rm)) ops.push(...rm);
+    else ops.push(rm);
     obsExp = [];
   }
   const obs = existing !== undefined && existing.type === 'string' ? observeCounter(existing) : null;

@@ -158,7 +158,7 @@ function setGeneric(ctx: ExecContext, c: SetCall): void {
     }
     return;
   }
-  db.write(c.key, setStringOps(existing, c.value, (c.flags & F_KEEPTTL) !== 0, when, (r) => db.removalOp(r)));
+  db.write(c.key, setStringOps(existing, c.value, (c.flags & F_KEEPTTL) !== 0, when, (r) => db.removalOps(r)));
   if (!(c.flags & F_GET)) {
     if (c.okReply) c.okReply(out);
     else out.simple('OK');
@@ -235,7 +235,7 @@ function getsetCommand(ctx: ExecContext, argv: string[]): void {
   const { db, out } = ctx;
   const key = argv[1]!;
   if (!replyStringOf(db.lookupRead(key), out)) return;
-  db.write(key, setStringOps(db.lookupWrite(key), argv[2]!, false, null, (r) => db.removalOp(r)));
+  db.write(key, setStringOps(db.lookupWrite(key), argv[2]!, false, null, (r) => db.removalOps(r)));
 }
 
 function mgetCommand(ctx: ExecContext, argv: string[]): void {
@@ -264,7 +264,7 @@ function msetGeneric(ctx: ExecContext, argv: string[], nx: boolean): void {
   }
   for (let i = 1; i < argv.length; i += 2) {
     const key = argv[i]!;
-    db.write(key, setStringOps(db.lookupWrite(key), argv[i + 1]!, false, null, (r) => db.removalOp(r)));
+    db.write(key, setStringOps(db.lookupWrite(key), argv[i + 1]!, false, null, (r) => db.removalOps(r)));
   }
   if (nx) out.integer(1);
   else out.simple('OK');
@@ -277,14 +277,14 @@ function appendCommand(ctx: ExecContext, argv: string[]): void {
   if (r === null) return;
   const add = argv[2]!;
   if (r === undefined) {
-    db.write(key, setStringOps(undefined, add, true, null, (x) => db.removalOp(x)));
+    db.write(key, setStringOps(undefined, add, true, null, (x) => db.removalOps(x)));
     out.integer(add.length);
     return;
   }
   const cur = stringValue(r);
   if (!checkStringLength(db, cur.length + add.length, out)) return;
   const next = cur + add;
-  db.write(key, setStringOps(r, next, true, null, (x) => db.removalOp(x)));
+  db.write(key, setStringOps(r, next, true, null, (x) => db.removalOps(x)));
   out.integer(next.length);
 }
 
@@ -350,7 +350,7 @@ function setrangeCommand(ctx: ExecContext, argv: string[]): void {
   const o = Number(off);
   const padded = cur.length < o ? cur + '\0'.repeat(o - cur.length) : cur;
   const next = padded.slice(0, o) + value + padded.slice(o + value.length);
-  db.write(key, setStringOps(r, next, true, null, (x) => db.removalOp(x)));
+  db.write(key, setStringOps(r, next, true, null, (x) => db.removalOps(x)));
   out.integer(next.length);
 }
 
@@ -410,12 +410,12 @@ function incrbyfloatCommand(ctx: ExecContext, argv: string[]): void {
   let shown: D.Dyadic | 'inf' | '-inf' | null = D.ZERO;
   if (r !== undefined) {
     shown = parseLongDouble(stringValue(r));
-    const ex = exactNumericValue(r);
-    if (shown === null || ex === null) {
+    if (shown === null) {
       out.error(Errors.notFloat);
       return;
     }
-    exact = ex;
+    // A stored "inf" parses (as in Redis); the sum is then infinite, reported below.
+    if (typeof shown !== 'string') exact = exactNumericValue(r) ?? shown;
   }
   const incr = parseLongDouble(argv[2]!);
   if (incr === null) {

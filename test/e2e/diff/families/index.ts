@@ -1,0 +1,20 @@
+// The command families the differential test draws from. A new family (hashes, sets, sorted
+// sets, lists, HyperLogLog, bitmaps …) is a module exporting a CommandFamily, listed here with
+// its weight; DIFF_FAMILIES=strings,keys restricts a run to some families.
+import type { CommandFamily } from '../generator.js';
+import { connectionFamily } from './connection.js';
+import { keyspaceFamily } from './keyspace.js';
+import { stringsFamily } from './strings.js';
+
+export const ALL_FAMILIES: readonly CommandFamily[] = [keyspaceFamily, stringsFamily, connectionFamily];
+
+/** The families named in a comma-separated list (all when the list is empty or undefined). */
+export function selectFamilies(list: string | undefined): CommandFamily[] {
+  if (!list) return [...ALL_FAMILIES];
+  const names = list.split(',').map((s) => s.trim()).filter(Boolean);
+  const unknown = names.filter((n) => !ALL_FAMILIES.some((f) => f.name === n));
+  if (unknown.length) {
+    throw new Error(`unknown command families ${unknown.join(', ')}; known: ${ALL_FAMILIES.map((f) => f.name).join(', ')}`);
+  }
+  return ALL_FAMILIES.filter((f) => names.includes(f.name));
+}
