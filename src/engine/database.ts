@@ -18,6 +18,7 @@ import type { StringEffect, StringState } from '../crdt/string-value.js';
 import type { Dot } from '../crdt/dot.js';
 import type { Stability } from '../crdt/crdt.js';
 import { Keyspace } from './keyspace.js';
+import { ENC_AUTO, SharedIntegerClock, setEncodingClass, touch as touchRecord } from './object-info.js';
 import type { Effect, EffectSink } from './effect.js';
 import type { ChangeHook } from './snapshot.js';
 
@@ -25,6 +26,8 @@ export interface DatabaseOptions {
   instanceId: number;
   /** Random source in [0, 1) (sampling, RANDOMKEY). */
   random?: () => number;
+  /** Start time in Unix ms (access times are relative to it); defaults to 0. */
+  epoch?: number;
 }
 
 /** Settings the engine itself obeys (the server owns the rest of the configuration). */
@@ -53,6 +56,11 @@ export class EffectGapError extends Error {}
 
 export const ALWAYS_STABLE: Stability = { isStable: () => true };
 
+function createsValue(ops: KeyEffect): boolean {
+  for (const op of ops) if (op.k === 'str' && op.e.t !== 'rm') return true;
+  return false;
+}
+
 function removalOf(type: TypeName, state: unknown, exp: Dot[]): KeyOp {
   if (type === 'string') {
     const s = state as StringState;
@@ -71,6 +79,10 @@ export class Database {
   readonly hlc: HybridLogicalClock;
   /** Current time in Unix ms, set by the caller before each command. */
   now = 0;
+  /** When this database started (Unix ms): access times are kept relative to it. */
+  epoch = 0;
+  /** Access times of shared integers (OBJECT IDLETIME, see object-info.ts). */
+  readonly sharedIntegers = new SharedIntegerClock();
   random: () => number;
   readonly config: EngineConfig = { protoMaxBulkLen: 512 * 1024 * 1024, activeActive: false, lfu: false };
   sink: EffectSink | null = null;
@@ -104,6 +116,7 @@ export class Database {
     this.instanceId = opts.instanceId;
     this.random = opts.random ?? Math.random;
     this.hlc = new HybridLogicalClock(() => this.now);
+    this.epoch = opts.epoch ?? 0;
   }
 
   get lastSeq(): number {
@@ -135,7 +148,7 @@ export class Database {
       return undefined;
     }
     this.stats.keyspaceHits++;
-    if (touch) r.lru = (this.now / 1000) | 0;
+    if (touch) touchRecord(r, this.now, this.epoch, this.sharedIntegers);
     return r;
   }
 
@@ -162,7 +175,7 @@ export class Database {
       this.expireNow(key, r);
       return undefined;
     }
-    r.lru = (this.now / 1000) | 0;
+    touchRecord(r, this.now, this.epoch, this.sharedIntegers);
     return r;
   }
 
@@ -209,11 +222,6 @@ export class Database {
     return ops;
   }
 
-  /** @deprecated single-op form kept for callers that build one op; prefer removalOps. */
-  removalOp(r: KeyRecord): KeyOp {
-    return this.removalOps(r)[0]!;
-  }
-
   /** Deletes a visible key (DEL, UNLINK, overwrite by another type …). */
   deleteKey(key: string, r: KeyRecord): void {
     this.write(key, this.removalOps(r));
@@ -251,8 +259,12 @@ export class Database {
     const ks = this.keyspace;
     const r = ks.getOrCreate(e.key);
     const was = dataVisible(r);
-    if (!was) r.lru = (this.now / 1000) | 0;
     KeyType.apply(r, e.ops, e);
+    if (!was || createsValue(e.ops)) {
+      // A new value object, as Redis would create: fresh access time, encoding by tryObjectEncoding.
+      touchRecord(r, this.now, this.epoch);
+      setEncodingClass(r, ENC_AUTO);
+    }
     ks.update(e.key, r, was);
     if (!dataVisible(r)) {
       if (isCollectable(r, this.stability)) ks.drop(e.key);

@@ -14,6 +14,7 @@ import type { Reply } from './reply.js';
 import { globMatch } from './glob.js';
 import { setStringOps, stringValue } from './string-access.js';
 import { parseInteger } from './numbers.js';
+import { ENC_NOSHARE, encodingClass, idleSeconds, setEncodingClass, stringEncoding, stringRefcount } from './object-info.js';
 
 const INT64_MAX = 2n ** 63n - 1n;
 const INT64_MIN = -(2n ** 63n);
@@ -213,7 +214,10 @@ function renameGeneric(ctx: ExecContext, argv: string[], nx: boolean): void {
   }
   const ops = copyOps(db, src, dst, out);
   if (ops === null) return;
+  const cls = encodingClass(src);
   db.write(to, ops);
+  // RENAME moves Redis's object: the value keeps its encoding.
+  setEncodingClass(db.keyspace.get(to)!, cls);
   db.deleteKey(from, src);
   if (nx) out.integer(1);
   else out.simple('OK');
@@ -260,7 +264,10 @@ function copyCommand(ctx: ExecContext, argv: string[]): void {
   }
   const ops = copyOps(db, src, dst, out);
   if (ops === null) return;
+  const cls = encodingClass(src);
   db.write(argv[2]!, ops);
+  // COPY duplicates the object: same encoding, never a shared integer.
+  setEncodingClass(db.keyspace.get(argv[2]!)!, cls | ENC_NOSHARE);
   out.integer(1);
 }
 
@@ -374,13 +381,9 @@ function objectLookup(ctx: ExecContext, argv: string[]): KeyRecord | undefined {
   return r;
 }
 
-/** OBJECT ENCODING as Redis would pick it for the same value (string family for now). */
+/** OBJECT ENCODING for a record (strings as Redis's write paths leave them, see object-info.ts). */
 export function encodingOf(r: KeyRecord): string {
-  if (r.type === 'string') {
-    const v = stringValue(r);
-    if (v.length <= 20 && parseInteger(v) !== null) return 'int';
-    return v.length <= 44 ? 'embstr' : 'raw';
-  }
+  if (r.type === 'string') return stringEncoding(r, stringValue(r));
   return r.type;
 }
 
@@ -392,13 +395,7 @@ function objectEncoding(ctx: ExecContext, argv: string[]): void {
 function objectRefcount(ctx: ExecContext, argv: string[]): void {
   const r = objectLookup(ctx, argv);
   if (r === undefined) return;
-  // Redis shares the objects of the integers 0..9999 (refcount INT_MAX); every other value has
-  // a refcount of 1.
-  if (r.type === 'string') {
-    const n = parseInteger(stringValue(r));
-    if (n !== null && n >= 0n && n < 10000n) return ctx.out.integer(2147483647);
-  }
-  ctx.out.integer(1);
+  ctx.out.integer(r.type === 'string' ? stringRefcount(r, stringValue(r)) : 1);
 }
 
 const LFU_NOTE = ' Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.';
@@ -407,7 +404,7 @@ function objectIdletime(ctx: ExecContext, argv: string[]): void {
   const r = objectLookup(ctx, argv);
   if (r === undefined) return;
   if (ctx.db.config.lfu) return ctx.out.error('ERR An LFU maxmemory policy is selected, idle time not tracked.' + LFU_NOTE);
-  ctx.out.integer(Math.max(0, ((ctx.db.now / 1000) | 0) - r.lru));
+  ctx.out.integer(idleSeconds(r, r.type === 'string' ? stringValue(r) : null, ctx.db.now, ctx.db.epoch, ctx.db.sharedIntegers));
 }
 
 function objectFreq(ctx: ExecContext, argv: string[]): void {

@@ -12,6 +12,7 @@ import type { Reply } from './reply.js';
 import type { Database } from './database.js';
 import { exactNumericValue, setStringOps, stringLength, stringValue } from './string-access.js';
 import { incrByFloat, parseInteger, parseLongDouble } from './numbers.js';
+import { ENC_FRESH, ENC_RAW, setEncodingClass } from './object-info.js';
 
 const INT64_MAX = 2n ** 63n - 1n;
 const INT64_MIN = -(2n ** 63n);
@@ -285,6 +286,7 @@ function appendCommand(ctx: ExecContext, argv: string[]): void {
   if (!checkStringLength(db, cur.length + add.length, out)) return;
   const next = cur + add;
   db.write(key, setStringOps(r, next, true, null, (x) => db.removalOps(x)));
+  setEncodingClass(r, ENC_RAW);
   out.integer(next.length);
 }
 
@@ -351,6 +353,7 @@ function setrangeCommand(ctx: ExecContext, argv: string[]): void {
   const padded = cur.length < o ? cur + '\0'.repeat(o - cur.length) : cur;
   const next = padded.slice(0, o) + value + padded.slice(o + value.length);
   db.write(key, setStringOps(r, next, true, null, (x) => db.removalOps(x)));
+  setEncodingClass(db.keyspace.get(key)!, ENC_RAW);
   out.integer(next.length);
 }
 
@@ -431,6 +434,7 @@ function incrbyfloatCommand(ctx: ExecContext, argv: string[]): void {
   // exact sum that same long double, and concurrent increments elsewhere still add on top.
   const fresh = r === undefined || incrementIsFresh(r, db.instanceId);
   db.write(key, [{ k: 'str', e: { t: 'incr', d: D.sub(res.value, exact), fresh } }]);
+  setEncodingClass(db.keyspace.get(key)!, ENC_FRESH);
   out.bulk(res.text);
 }
 

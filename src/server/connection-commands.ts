@@ -7,6 +7,8 @@ import { cmd, defineCommands } from '../engine/command-table.js';
 import { Errors } from '../engine/reply.js';
 import { parseInteger } from '../engine/numbers.js';
 import type { Client } from './client.js';
+import { subscriberPing } from './pubsub.js';
+import { resetClientState } from './transactions.js';
 
 /** The Redis version Tandem answers to (HELLO, INFO): the command set it is compatible with. */
 export const REDIS_COMPAT_VERSION = '7.0.15';
@@ -17,6 +19,7 @@ function client(ctx: ExecContext): Client {
 
 function pingCommand(ctx: ExecContext, argv: string[]): void {
   if (argv.length > 2) return ctx.out.error(Errors.arity('ping'));
+  if (client(ctx).subs !== null && ctx.out.resp === 2) return subscriberPing(ctx.out, argv); // pub/sub
   if (argv.length === 2) ctx.out.bulk(argv[1]!);
   else ctx.out.simple('PONG');
 }
@@ -32,6 +35,7 @@ function quitCommand(ctx: ExecContext): void {
 
 function resetCommand(ctx: ExecContext): void {
   const c = client(ctx);
+  resetClientState(c); // transactions and pub/sub: discard MULTI, unwatch, unsubscribe (silently)
   c.resp = 2;
   c.name = '';
   c.noEvict = false;
@@ -196,7 +200,7 @@ function clientList(ctx: ExecContext, argv: string[]): void {
   let text = '';
   for (const other of c.server.clients.values()) {
     if (ids !== null && !ids.has(other.id)) continue;
-    if (type !== null && type !== 'normal') continue;
+    if (type !== null && type !== (other.subs !== null ? 'pubsub' : 'normal')) continue;
     text += other.describe(now) + '\n';
   }
   ctx.out.verbatim(text);
@@ -243,7 +247,7 @@ function clientKill(ctx: ExecContext, argv: string[]): void {
     if (id !== null && c.id !== id) continue;
     if (addr !== null && c.addr !== addr) continue;
     if (laddr !== null && c.laddr !== laddr) continue;
-    if (type !== null && type !== 'normal') continue;
+    if (type !== null && type !== (c.subs !== null ? 'pubsub' : 'normal')) continue;
     if (c === me && skipme) continue;
     killed++;
     if (c === me) me.closeAfterReply = true;

@@ -53,7 +53,7 @@ export function coreSections(s: TandemServer): Map<string, InfoProvider> {
     ['connected_clients', s.clients.size],
     ['maxclients', s.config.int('maxclients')],
     ['blocked_clients', 0],
-    ['pubsub_clients', 0],
+    ['pubsub_clients', s.pubsub.clientCount],
   ]);
   m.set('memory', () => {
     const st = s.stats;
@@ -75,6 +75,19 @@ export function coreSections(s: TandemServer): Map<string, InfoProvider> {
       ['mem_allocator', 'v8'],
     ];
   });
+  // Persistence is not implemented yet (durability is its own issue): the section says so in
+  // Redis's own fields rather than being absent, because tools read them.
+  m.set('persistence', () => [
+    ['loading', 0],
+    ['async_loading', 0],
+    ['rdb_changes_since_last_save', s.db.stats.effectsOriginated],
+    ['rdb_bgsave_in_progress', 0],
+    ['rdb_last_save_time', Math.floor(s.stats.startedAt / 1000)],
+    ['rdb_last_bgsave_status', 'ok'],
+    ['aof_enabled', 0],
+    ['aof_rewrite_in_progress', 0],
+    ['aof_last_write_status', 'ok'],
+  ]);
   m.set('stats', () => {
     const st = s.stats;
     const ds = s.db.stats;
@@ -88,8 +101,9 @@ export function coreSections(s: TandemServer): Map<string, InfoProvider> {
       ['evicted_keys', 0],
       ['keyspace_hits', ds.keyspaceHits],
       ['keyspace_misses', ds.keyspaceMisses],
-      ['pubsub_channels', 0],
-      ['pubsub_patterns', 0],
+      ['pubsub_channels', s.pubsub.channelCount],
+      ['pubsub_patterns', s.pubsub.patternCount],
+      ['pubsubshard_channels', s.pubsub.shardChannelCount],
       ['total_error_replies', st.errorReplies],
     ];
   });

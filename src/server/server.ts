@@ -12,6 +12,7 @@ import { arityOk, findSubcommand, lookupCommand } from '../engine/command-table.
 import { Errors } from '../engine/reply.js';
 import '../engine/strings.js';
 import '../engine/keys.js';
+import '../engine/bitmaps.js';
 import './connection-commands.js';
 import './server-commands.js';
 import { Client } from './client.js';
@@ -19,6 +20,10 @@ import { Config } from './config.js';
 import type { Logger } from './log.js';
 import type { InfoProvider } from './info.js';
 import { coreSections } from './info.js';
+// >>> pub/sub and transactions (their modules also register their commands)
+import { PubSubHub } from './pubsub.js';
+import { WatchedKeys, admitCommand, refusal, resetClientState } from './transactions.js';
+// <<< pub/sub and transactions
 
 export interface ServerStats {
   startedAt: number;
@@ -48,12 +53,21 @@ export class TandemServer {
   /** INFO sections by name; other layers (replication, persistence) add theirs. */
   readonly infoSections: Map<string, InfoProvider>;
   configFile = '';
+  // >>> pub/sub and transactions
+  /** Subscriptions of every client; replication forwards messages through its seam (pubsub.ts). */
+  readonly pubsub = new PubSubHub<Client>((c) => this.flushClient(c));
+  /** Keys WATCHed by every client (transactions.ts). */
+  readonly watches = new WatchedKeys(() => this.db);
+  /** Error replies already counted while a command runs (Redis's prev_err_count): the
+   *  commands EXEC runs count their own, so EXEC does not count them again. */
+  private errorsCounted = 0;
+  // <<< pub/sub and transactions
 
   constructor(
     readonly config: Config,
     readonly log: Logger,
   ) {
-    this.db = new Database({ instanceId: config.int('instance-id') });
+    this.db = new Database({ instanceId: config.int('instance-id'), epoch: Date.now() });
     this.db.config.activeActive = config.get('crdb-guid') !== '';
     this.db.now = Date.now();
     this.stats = {
@@ -168,7 +182,7 @@ export class TandemServer {
   }
 
   private overOutputLimit(c: Client): boolean {
-    const limit = this.config.outputBufferLimits().get('normal')!;
+    const limit = this.config.outputBufferLimits().get(c.subs !== null ? 'pubsub' : 'normal')!; // pub/sub: subscribers have their own class
     const used = c.socket.writableLength;
     if (limit.hard > 0 && used >= limit.hard) return true;
     if (limit.soft > 0 && used >= limit.soft) {
@@ -180,63 +194,86 @@ export class TandemServer {
 
   closeClient(c: Client): void {
     c.closed = true;
+    resetClientState(c); // pub/sub and transactions: a gone client keeps no subscriptions or watched keys
     c.socket.destroy();
     this.clients.delete(c.id);
   }
 
   private dropClient(c: Client): void {
     c.closed = true;
+    resetClientState(c); // pub/sub and transactions: as in closeClient
     this.clients.delete(c.id);
   }
 
   /** processCommand: lookup, arity, auth, memory, then the handler. */
   execute(c: Client, argv: string[]): void {
     if (c.closeAfterReply) return;
-    const out = c.out;
     const name = argv[0]!;
     let spec: CommandSpec | undefined = lookupCommand(name);
     if (spec === undefined) {
+      // Redis formats these with %s: each string stops at its first NUL byte.
+      const cstr = (s: string, max: number) => {
+        const z = s.indexOf('\0');
+        return (z < 0 ? s : s.slice(0, z)).slice(0, max);
+      };
       let args = '';
-      for (let i = 1; i < argv.length && args.length < 128; i++) args += `'${argv[i]!.slice(0, 128 - args.length)}' `;
-      this.reject(c, `ERR unknown command '${name.slice(0, 128)}', with args beginning with: ${args}`);
+      for (let i = 1; i < argv.length && args.length < 128; i++) args += `'${cstr(argv[i]!, 128 - args.length)}' `;
+      this.reject(c, `ERR unknown command '${cstr(name, 128)}', with args beginning with: ${args}`);
       return;
     }
     if (spec.subcommands !== undefined && argv.length >= 2) {
       const sub = findSubcommand(spec, argv[1]!);
       if (sub === undefined) {
-        this.reject(c, `ERR unknown subcommand '${argv[1]!.slice(0, 128)}'. Try ${spec.name.toUpperCase()} HELP.`);
+        const z = argv[1]!.indexOf('\0');
+        const sub = (z < 0 ? argv[1]! : argv[1]!.slice(0, z)).slice(0, 128);
+        this.reject(c, `ERR unknown subcommand '${sub}'. Try ${spec.name.toUpperCase()} HELP.`);
         return;
       }
       spec = sub;
     }
     if (!arityOk(spec, argv.length) || spec.handler === undefined) {
-      this.reject(c, Errors.arity(spec.name));
+      this.reject(c, Errors.arity(spec.name), spec);
       return;
     }
     if (!c.authenticated && !spec.flags.includes('no_auth')) {
-      this.reject(c, Errors.noAuth);
+      this.reject(c, Errors.noAuth, spec);
       return;
     }
+    // >>> transactions and pub/sub: no_multi, OOM inside MULTI, the RESP2 subscriber context, queuing
+    if ((c.tx !== null || c.subs !== null) && admitCommand(c, spec, argv)) return;
+    // <<< transactions and pub/sub
     const maxmemory = this.config.int('maxmemory');
     if (maxmemory > 0 && spec.flags.includes('denyoom') && this.stats.usedMemory > maxmemory) {
-      this.reject(c, Errors.oom);
+      this.reject(c, Errors.oom, spec);
       return;
     }
+    this.call(c, spec, argv);
+    this.db.commit();
+  }
+
+  /**
+   * Redis's call(): runs one command's handler and counts it. It does not commit: execute()
+   * commits after each command, and EXEC runs its whole queue through here before execute()
+   * commits once, so a transaction replicates as one atomic unit.
+   */
+  call(c: Client, spec: CommandSpec, argv: string[]): void {
+    const out = c.out;
     c.lastCommand = spec.name;
     const ctx: ExecContext = { db: this.db, out, session: c };
     const stat = this.callStat(spec.name);
-    const errorsBefore = out.errorCount;
+    this.errorsCounted = out.errorCount;
     spec.handler!(ctx, argv);
-    this.db.commit();
     this.stats.totalCommands++;
     stat.calls++;
-    if (out.errorCount !== errorsBefore) {
+    if (out.errorCount !== this.errorsCounted) {
       stat.failed++;
       this.stats.errorReplies++;
     }
+    this.errorsCounted = out.errorCount;
   }
 
-  private reject(c: Client, message: string): void {
+  private reject(c: Client, message: string, spec?: CommandSpec): void {
+    message = refusal(c, spec, message); // transactions: dooms a MULTI; a refused EXEC aborts it
     c.out.error(message);
     this.stats.errorReplies++;
   }

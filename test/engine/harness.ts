@@ -10,13 +10,14 @@ import type { Session } from '../../src/engine/command-table.js';
 import { arityOk, findSubcommand, lookupCommand } from '../../src/engine/command-table.js';
 import '../../src/engine/strings.js';
 import '../../src/engine/keys.js';
+import '../../src/engine/bitmaps.js';
 
 export type Value = string | number | bigint | null | { err: string } | { simple: string } | Value[];
 
 export class Harness {
   readonly db: Database;
   constructor(instanceId = 1, now = 1_700_000_000_000) {
-    this.db = new Database({ instanceId, random: mulberry32(42) });
+    this.db = new Database({ instanceId, random: mulberry32(42), epoch: now });
     this.db.now = now;
   }
 
