@@ -17,6 +17,7 @@ import { observeCounter, registerVisible } from '../crdt/string-value.js';
 import type { StringEffect, StringState } from '../crdt/string-value.js';
 import type { Dot } from '../crdt/dot.js';
 import type { Stability } from '../crdt/crdt.js';
+import '../crdt/types.js';
 import { Keyspace } from './keyspace.js';
 import { ENC_AUTO, SharedIntegerClock, setEncodingClass, touch as touchRecord } from './object-info.js';
 import type { Effect, EffectSink } from './effect.js';

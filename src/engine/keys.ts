@@ -12,6 +12,7 @@ import type { Database } from './database.js';
 import { Errors } from './reply.js';
 import type { Reply } from './reply.js';
 import { globMatch } from './glob.js';
+import { typeSupport } from './type-support.js';
 import { setStringOps, stringValue } from './string-access.js';
 import { parseInteger } from './numbers.js';
 import { ENC_NOSHARE, encodingClass, idleSeconds, setEncodingClass, stringEncoding, stringRefcount } from './object-info.js';
@@ -185,12 +186,18 @@ function randomkeyCommand(ctx: ExecContext): void {
 
 /** Operations that give `dst` the visible value (and expiry) of `src`, replacing what dst had. */
 function copyOps(db: Database, src: KeyRecord, dst: KeyRecord | undefined, out: Reply): KeyOp[] | null {
-  if (src.type !== 'string') {
-    out.error(`ERR ${src.type} keys cannot be copied or renamed yet`);
+  const exp = db.expiryOf(src);
+  if (src.type === 'string') return setStringOps(dst, stringValue(src), false, exp === Infinity ? null : exp, (r) => db.removalOps(r));
+  const support = typeSupport(src.type);
+  if (support === undefined) {
+    out.error(`ERR ${src.type} keys cannot be copied or renamed`);
     return null;
   }
-  const exp = db.expiryOf(src);
-  return setStringOps(dst, stringValue(src), false, exp === Infinity ? null : exp, (r) => db.removalOps(r));
+  // Replace whatever the destination shows (observed-remove), then write the copy fresh.
+  const ops: KeyOp[] = dst !== undefined ? db.removalOps(dst) : [];
+  ops.push(...support.copyOps(src));
+  if (exp !== Infinity) ops.push({ k: 'exp', e: { at: exp, obs: [] } });
+  return ops;
 }
 
 function renameGeneric(ctx: ExecContext, argv: string[], nx: boolean): void {
@@ -384,7 +391,7 @@ function objectLookup(ctx: ExecContext, argv: string[]): KeyRecord | undefined {
 /** OBJECT ENCODING for a record (strings as Redis's write paths leave them, see object-info.ts). */
 export function encodingOf(r: KeyRecord): string {
   if (r.type === 'string') return stringEncoding(r, stringValue(r));
-  return r.type;
+  return typeSupport(r.type)?.encoding(r) ?? r.type;
 }
 
 function objectEncoding(ctx: ExecContext, argv: string[]): void {
