@@ -126,6 +126,18 @@ function show<S, E>(t: CrdtType<S, E>, s: S): string {
 export function checkLaws<S, E, Op>(spec: LawsSpec<S, E, Op>): void {
   const n = spec.instances ?? 3;
   const t = spec.type;
+  // Long histories find the interesting interleavings: without this, fast-check's default size
+  // keeps arrays near ten elements even when maxLength allows forty.
+  const saved = fc.readConfigureGlobal();
+  fc.configureGlobal({ ...saved, defaultSizeToMaxWhenMaxSpecified: true });
+  try {
+    assertLaws(spec, n, t);
+  } finally {
+    fc.configureGlobal(saved);
+  }
+}
+
+function assertLaws<S, E, Op>(spec: LawsSpec<S, E, Op>, n: number, t: CrdtType<S, E>): void {
   fc.assert(
     fc.property(fc.array(spec.op, { minLength: 1, maxLength: 20 }), fc.array(stepArb(n), { maxLength: spec.steps ?? 40 }), (ops, steps) => {
       const inst = run(spec, ops, steps, n);
