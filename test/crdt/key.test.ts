@@ -7,6 +7,9 @@ import { KeyType, isCollectable } from '../../src/crdt/key.js';
 import * as D from '../../src/crdt/dyadic.js';
 import { incrementIsFresh, observeCounter, registerVisible } from '../../src/crdt/string-value.js';
 import { observeExpiry } from '../../src/crdt/expiry.js';
+import { setAddEffect, setRemoveEffect } from '../../src/crdt/orset.js';
+import type { SetState } from '../../src/crdt/orset.js';
+import { Database } from '../../src/engine/database.js';
 
 type Op = { k: 'set'; v: string; ex: number | null } | { k: 'incr'; d: number } | { k: 'del' } | { k: 'expire'; at: number } | { k: 'persist' };
 
@@ -80,4 +83,61 @@ test('TV-EXP-03 shape: a SET after the non-owner deleted the expired key survive
   KeyType.apply(b, delA, { origin: 1, seq: 3, ts: 200 });
   assert.deepEqual(KeyType.value(a), { type: 'string', data: 'w', exp: null });
   assert.ok(KeyType.equal(a, b));
+});
+
+// ---- type conflicts -------------------------------------------------------------------------
+
+type MixedOp = Op | { k: 'sadd'; m: string } | { k: 'srem'; m: string };
+
+const mixedArb: fc.Arbitrary<MixedOp> = fc.oneof(opArb, fc.record({ k: fc.constant('sadd' as const), m: fc.constantFrom('x', 'y') }), fc.record({ k: fc.constant('srem' as const), m: fc.constantFrom('x', 'y') }));
+
+/** DEL as the engine issues it: the shown type and every hidden concurrent type state. */
+function delAll(r: KeyRecord): KeyOp[] {
+  const db = new Database({ instanceId: 1 });
+  return db.removalOps(r);
+}
+
+function prepareMixed(r: KeyRecord, op: MixedOp, self: number): KeyEffect | null {
+  const live = KeyType.isVisible(r);
+  switch (op.k) {
+    case 'sadd':
+      if (live && r.type !== 'set') return null; // WRONGTYPE locally
+      return [{ k: 'data', type: 'set', e: setAddEffect([op.m]) }];
+    case 'srem': {
+      if (!live || r.type !== 'set') return null;
+      const e = setRemoveEffect(r.d as SetState, [op.m]);
+      return e === null ? null : [{ k: 'data', type: 'set', e }];
+    }
+    case 'incr':
+    case 'expire':
+    case 'persist':
+      if (live && r.type !== 'string') return null;
+      return prepare(r, op, self);
+    case 'set':
+      // SET overwrites any type: delete what is shown (and hidden), then write.
+      if (live && r.type !== 'string') return [...delAll(r), { k: 'str', e: { t: 'set', v: op.v, obs: null } }];
+      return prepare(r, op, self);
+    case 'del':
+      return live ? delAll(r) : null;
+  }
+}
+
+test('type conflicts converge: concurrent string and set writes on one key', () => {
+  checkLaws({ type: KeyType, op: mixedArb, prepare: prepareMixed, runs: 200 });
+});
+
+test('concurrent SET and SADD: every instance shows the string, the set stays hidden until DEL', () => {
+  const a = KeyType.empty();
+  const b = KeyType.empty();
+  const setOp: KeyEffect = [{ k: 'str', e: { t: 'set', v: 'v', obs: null } }];
+  const saddOp: KeyEffect = [{ k: 'data', type: 'set', e: setAddEffect(['m']) }];
+  KeyType.apply(a, setOp, { origin: 1, seq: 1, ts: 10 });
+  KeyType.apply(b, saddOp, { origin: 2, seq: 1, ts: 20 });
+  KeyType.apply(a, saddOp, { origin: 2, seq: 1, ts: 20 });
+  KeyType.apply(b, setOp, { origin: 1, seq: 1, ts: 10 });
+  assert.equal(a.type, 'string');
+  assert.equal(b.type, 'string');
+  assert.ok(KeyType.equal(a, b));
+  KeyType.apply(a, delAll(a), { origin: 1, seq: 2, ts: 30 });
+  assert.equal(KeyType.isVisible(a), false);
 });
