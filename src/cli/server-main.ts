@@ -7,6 +7,8 @@ import { Config, ConfigError } from '../server/config.js';
 import { createLogger, pinoLevel } from '../server/log.js';
 import { TandemServer } from '../server/server.js';
 import { TANDEM_VERSION } from '../server/info.js';
+import { attachReplication } from '../replication/server-replication.js';
+import type { ServerReplication } from '../replication/server-replication.js';
 
 export interface ServerFlags {
   port?: string;
@@ -19,6 +21,8 @@ export interface ServerFlags {
   maxmemory?: string;
   logFormat?: 'text' | 'json';
   set?: string[];
+  /** `<id>@<host>:<port>` of each other instance (repeatable; adds to the config file's). */
+  peer?: string[];
 }
 
 /** Builds the configuration: defaults, then the config file, then command-line flags. */
@@ -35,6 +39,7 @@ export function buildConfig(flags: ServerFlags): Config {
     ['maxmemory', flags.maxmemory],
   ];
   for (const [k, v] of direct) if (v !== undefined) config.setInitial(k, v);
+  config.peers.push(...(flags.peer ?? []));
   for (const kv of flags.set ?? []) {
     const i = kv.indexOf('=');
     if (i < 0) throw new ConfigError(`--set expects name=value, got '${kv}'`);
@@ -54,6 +59,16 @@ export async function runServer(flags: ServerFlags): Promise<TandemServer> {
   const log = createLogger({ level: pinoLevel(config.get('loglevel')), format: flags.logFormat ?? 'text', role: 'M' });
   const server = new TandemServer(config, log);
   if (flags.config) server.configFile = resolve(flags.config);
+  // An instance of an Active-Active database replicates with its peers (src/replication).
+  let replication: ServerReplication | null = null;
+  if (config.get('crdb-guid') !== '') {
+    try {
+      replication = attachReplication(server);
+    } catch (e) {
+      process.stderr.write(`*** FATAL CONFIG ERROR: ${(e as Error).message}\n`);
+      process.exit(1);
+    }
+  }
   log.info(`Tandem ${TANDEM_VERSION} (Redis ${'7.0'} protocol) data node, instance id ${config.int('instance-id')}, pid ${process.pid}`);
   try {
     await server.listen();
@@ -68,6 +83,7 @@ export async function runServer(flags: ServerFlags): Promise<TandemServer> {
     if (stopping) return;
     stopping = true;
     log.warn(`${why}, shutting down...`);
+    replication?.close();
     await server.close();
     log.warn('Tandem is now ready to exit, bye bye...');
     process.exit(0);

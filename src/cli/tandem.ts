@@ -21,6 +21,7 @@ program
   .option('--requirepass <password>', 'password clients must AUTH with', undefined)
   .option('--instance-id <n>', 'instance id of this copy of the database (1..1023, default 1)', undefined)
   .option('--crdb-guid <guid>', 'GUID of the Active-Active database this instance belongs to', undefined)
+  .option('--peer <id@host:port>', 'another instance of the database to replicate with (repeatable)', collect, [])
   .option('--maxmemory <bytes>', 'memory limit (e.g. 100mb); writes get OOM errors beyond it', undefined)
   .option('--config <file>', 'config file in redis.conf syntax (flags override it)', undefined)
   .option('--set <name=value>', 'any other parameter CONFIG GET lists (repeatable)', collect, [])

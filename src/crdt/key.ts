@@ -219,21 +219,16 @@ export const KeyType: CrdtType<KeyRecord, KeyEffect> & {
   empty: () => new KeyRecord('string'),
 
   apply(r, ops, meta) {
-    // A new incarnation starts when the key goes from dead to live within this effect — also
-    // when one effect deletes the old value and writes a new one (SET over a hash).
-    let dead = !dataVisible(r);
-    let reborn = false;
     let removed = false;
     for (const op of ops) {
       applyOp(r, op, meta);
       if (op.k === 'del') removed = true;
       settle(r);
-      const live = dataVisible(r);
-      if (dead && live) reborn = true;
-      dead = !live;
     }
+    // The dot of a removal is kept (across revivals too: the record may die again without a DEL,
+    // through a register write that loses to an old removal threshold, and must not then look
+    // collectable at once). collect() prunes the dots that are stable.
     if (removed) (env(r).tomb ??= []).push({ origin: meta.origin, seq: meta.seq });
-    if (reborn && !dead && r.env !== null) r.env.tomb = null;
   },
 
   joinInto(r, o) {
@@ -280,6 +275,11 @@ export const KeyType: CrdtType<KeyRecord, KeyEffect> & {
 
   collect(r, stable) {
     if (r.type !== 'string' && r.d !== null) collectionType(r.type).collect(r.d, stable);
+    const tomb = r.env?.tomb;
+    if (tomb && dataVisible(r)) {
+      const left = tomb.filter((d) => !stable.isStable(d.origin, d.seq));
+      r.env!.tomb = left.length ? left : null;
+    }
     if (r.env?.exp) ExpiryType.collect(r.env.exp, stable);
     const alt = r.env?.alt;
     if (alt) {

@@ -200,6 +200,7 @@ export class Database {
 
   /** Originates one effect on `key`: stamps it, applies it here and hands it to the sink. */
   write(key: string, ops: KeyEffect): Effect {
+    ops = this.clearDeadExpiry(key, ops);
     const seq = ++this.seq;
     const e: Effect = { origin: this.instanceId, seq, ts: this.hlc.now(), key, ops };
     this.applyToKeyspace(e);
@@ -207,6 +208,19 @@ export class Database {
     this.stats.effectsOriginated++;
     if (this.sink !== null) this.sink.effect(e);
     return e;
+  }
+
+  /**
+   * A write that creates a key from nothing also removes the expiry entries the dead record
+   * still holds (an EXPIRE that raced with the DEL): the new value must not inherit the old
+   * TTL. Made explicit in the effect, so every instance removes the same entries.
+   */
+  private clearDeadExpiry(key: string, ops: KeyEffect): KeyEffect {
+    const r = this.keyspace.get(key);
+    const entries = r?.env?.exp?.entries;
+    if (r === undefined || entries === undefined || entries.length === 0 || dataVisible(r)) return ops;
+    if (!ops.some((op) => op.k === 'str' || op.k === 'data')) return ops;
+    return [{ k: 'exp', e: { at: null, obs: observeExpiry(r.env!.exp) } }, ...ops];
   }
 
   /** Ends the current atomic unit (one command, or one transaction). */

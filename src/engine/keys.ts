@@ -12,7 +12,7 @@ import type { Database } from './database.js';
 import { Errors } from './reply.js';
 import type { Reply } from './reply.js';
 import { globMatch } from './glob.js';
-import { typeSupport } from './type-support.js';
+import { redisTypeName, typeSupport } from './type-support.js';
 import { setStringOps, stringValue } from './string-access.js';
 import { parseInteger } from './numbers.js';
 import { ENC_NOSHARE, encodingClass, idleSeconds, setEncodingClass, stringEncoding, stringRefcount } from './object-info.js';
@@ -48,7 +48,7 @@ function touchCommand(ctx: ExecContext, argv: string[]): void {
 
 function typeCommand(ctx: ExecContext, argv: string[]): void {
   const r = ctx.db.peek(argv[1]!);
-  ctx.out.simple(r === undefined ? 'none' : r.type);
+  ctx.out.simple(r === undefined ? 'none' : redisTypeName(r.type));
 }
 
 /** Every visible, unexpired key (KEYS, and the walk SCAN does slot by slot). */
@@ -153,7 +153,7 @@ function scanCommand(ctx: ExecContext, argv: string[]): void {
     const r = liveKey(db, key);
     if (r === undefined) continue;
     if (o.pattern !== null && !globMatch(o.pattern, key)) continue;
-    if (o.type !== null && r.type !== o.type) continue;
+    if (o.type !== null && redisTypeName(r.type) !== o.type) continue;
     found.push(key);
   }
   const next = slot >= ks.slotCount ? 0 : slot;
@@ -185,7 +185,7 @@ function randomkeyCommand(ctx: ExecContext): void {
 }
 
 /** Operations that give `dst` the visible value (and expiry) of `src`, replacing what dst had. */
-function copyOps(db: Database, src: KeyRecord, dst: KeyRecord | undefined, out: Reply): KeyOp[] | null {
+function copyOps(db: Database, src: KeyRecord, dst: KeyRecord | undefined, to: string, out: Reply): KeyOp[] | null {
   const exp = db.expiryOf(src);
   if (src.type === 'string') return setStringOps(dst, stringValue(src), false, exp === Infinity ? null : exp, (r) => db.removalOps(r));
   const support = typeSupport(src.type);
@@ -195,7 +195,7 @@ function copyOps(db: Database, src: KeyRecord, dst: KeyRecord | undefined, out: 
   }
   // Replace whatever the destination shows (observed-remove), then write the copy fresh.
   const ops: KeyOp[] = dst !== undefined ? db.removalOps(dst) : [];
-  ops.push(...support.copyOps(src));
+  ops.push(...support.copyOps(src, { stored: db.keyspace.get(to), observed: db.clock }));
   if (exp !== Infinity) ops.push({ k: 'exp', e: { at: exp, obs: [] } });
   return ops;
 }
@@ -219,7 +219,7 @@ function renameGeneric(ctx: ExecContext, argv: string[], nx: boolean): void {
     out.integer(0);
     return;
   }
-  const ops = copyOps(db, src, dst, out);
+  const ops = copyOps(db, src, dst, to, out);
   if (ops === null) return;
   const cls = encodingClass(src);
   db.write(to, ops);
@@ -269,7 +269,7 @@ function copyCommand(ctx: ExecContext, argv: string[]): void {
     out.integer(0);
     return;
   }
-  const ops = copyOps(db, src, dst, out);
+  const ops = copyOps(db, src, dst, argv[2]!, out);
   if (ops === null) return;
   const cls = encodingClass(src);
   db.write(argv[2]!, ops);
@@ -374,10 +374,14 @@ function persistCommand(ctx: ExecContext, argv: string[]): void {
   const { db, out } = ctx;
   const key = argv[1]!;
   const r = db.lookupWrite(key);
-  if (r === undefined || db.expiryOf(r) === Infinity) return out.integer(0);
-  // PERSIST writes an infinite expiry: it beats any concurrent finite TTL (TV-EXP-02).
-  db.write(key, [{ k: 'exp', e: { at: Infinity, obs: observeExpiry(r.env?.exp ?? null) } }]);
-  out.integer(1);
+  if (r === undefined) return out.integer(0);
+  // PERSIST writes an infinite expiry, which beats any concurrent finite TTL — even when this
+  // instance sees no TTL and replies 0 as Redis does, since a concurrent EXPIRE elsewhere must
+  // still lose to it (TV-EXP-02). A key that already shows PERSIST's "never" needs nothing.
+  const had = db.expiryOf(r) !== Infinity;
+  const entries = r.env?.exp?.entries ?? [];
+  if (had || !entries.some((e) => e.at === Infinity)) db.write(key, [{ k: 'exp', e: { at: Infinity, obs: observeExpiry(r.env?.exp ?? null) } }]);
+  out.integer(had ? 1 : 0);
 }
 
 // ---- OBJECT ----------------------------------------------------------------------------------

@@ -14,6 +14,7 @@
  */
 import type { KeyRecord } from '../crdt/key.js';
 import { parseInteger } from './numbers.js';
+import { stringValue } from './string-access.js';
 
 /** Written through tryObjectEncoding (SET, MSET, GETSET, INCR …): int / embstr / raw, may share. */
 export const ENC_AUTO = 0;
@@ -48,7 +49,7 @@ export class SharedIntegerClock {
 /** The shared integer a record holds, or -1 (fast for the plain short strings of the hot path). */
 function sharedIntegerOf(r: KeyRecord, value: string | null): number {
   if (bits(r) !== ENC_AUTO) return -1;
-  const v = value ?? (r.type === 'string' && r.x === null ? r.v : null);
+  const v = value ?? (r.type !== 'string' ? null : r.x === null ? r.v : stringValue(r));
   if (v === null || v.length === 0 || v.length > 4) return -1;
   let n = 0;
   for (let i = 0; i < v.length; i++) {

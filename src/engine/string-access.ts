@@ -4,7 +4,7 @@
  * key and bitmap families.
  */
 import type { KeyOp, KeyRecord } from '../crdt/key.js';
-import { observeExpiry } from '../crdt/expiry.js';
+import { effectiveExpiry, observeExpiry } from '../crdt/expiry.js';
 import { counterSum, counterVisible, observeCounter, registerVisible } from '../crdt/string-value.js';
 import * as D from '../crdt/dyadic.js';
 import type { Dyadic } from '../crdt/dyadic.js';
@@ -66,6 +66,9 @@ export function setStringOps(existing: KeyRecord | undefined, value: string, kee
     if (Array.isArray(rm)) ops.push(...rm);
     else ops.push(rm);
     obsExp = [];
+    // The removal cleared the old value's TTL; KEEPTTL carries it over to the new value.
+    const at = effectiveExpiry(existing.env?.exp ?? null);
+    if (keepTtl && expireAt === null && at !== Infinity) expireAt = at;
   }
   const obs = existing !== undefined && existing.type === 'string' ? observeCounter(existing) : null;
   ops.push({ k: 'str', e: { t: 'set', v: value, obs } });

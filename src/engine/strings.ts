@@ -13,6 +13,7 @@ import type { Database } from './database.js';
 import { exactNumericValue, setStringOps, stringLength, stringValue } from './string-access.js';
 import { incrByFloat, parseInteger, parseLongDouble } from './numbers.js';
 import { ENC_FRESH, ENC_RAW, setEncodingClass } from './object-info.js';
+import { stringView } from './type-support.js';
 
 const INT64_MAX = 2n ** 63n - 1n;
 const INT64_MIN = -(2n ** 63n);
@@ -118,16 +119,25 @@ function expireMillis(db: Database, arg: string, flags: number, command: string,
   return Number(ms);
 }
 
+/**
+ * What reads show of a visible record: a string's value, or the bytes of a value Redis stores as
+ * a string (an HLL, type-support.ts); undefined for other types (WRONGTYPE).
+ */
+function readableText(r: KeyRecord): string | undefined {
+  return r.type === 'string' ? stringValue(r) : stringView(r);
+}
+
 function replyStringOf(r: KeyRecord | undefined, out: Reply): boolean {
   if (r === undefined) {
     out.nullBulk();
     return true;
   }
-  if (r.type !== 'string') {
+  const text = readableText(r);
+  if (text === undefined) {
     out.error(Errors.wrongType);
     return false;
   }
-  out.bulk(stringValue(r));
+  out.bulk(text);
   return true;
 }
 
@@ -190,7 +200,7 @@ function psetexCommand(ctx: ExecContext, argv: string[]): void {
 function getCommand(ctx: ExecContext, argv: string[]): void {
   const r = ctx.db.lookupRead(argv[1]!);
   if (r === undefined) ctx.out.nullBulk();
-  else if (r.type !== 'string') ctx.out.error(Errors.wrongType);
+  else if (r.type !== 'string') replyStringOf(r, ctx.out);
   else ctx.out.bulk(r.x === null ? r.v : stringValue(r));
 }
 
@@ -244,8 +254,9 @@ function mgetCommand(ctx: ExecContext, argv: string[]): void {
   out.array(argv.length - 1);
   for (let i = 1; i < argv.length; i++) {
     const r = db.lookupRead(argv[i]!);
-    if (r === undefined || r.type !== 'string') out.nullBulk();
-    else out.bulk(stringValue(r));
+    const text = r === undefined ? undefined : readableText(r);
+    if (text === undefined) out.nullBulk();
+    else out.bulk(text);
   }
 }
 
@@ -291,8 +302,10 @@ function appendCommand(ctx: ExecContext, argv: string[]): void {
 }
 
 function strlenCommand(ctx: ExecContext, argv: string[]): void {
-  const r = stringOrWrongType(ctx.db.lookupRead(argv[1]!), ctx.out);
-  if (r === null) return;
+  const r = ctx.db.lookupRead(argv[1]!);
+  const view = r === undefined || r.type === 'string' ? undefined : stringView(r);
+  if (view !== undefined) return ctx.out.integer(view.length);
+  if (stringOrWrongType(r, ctx.out) === null) return;
   ctx.out.integer(r === undefined ? 0 : stringLength(r));
 }
 
@@ -307,11 +320,11 @@ function getrangeCommand(ctx: ExecContext, argv: string[]): void {
     out.bulk('');
     return;
   }
-  if (r.type !== 'string') {
+  const str = readableText(r);
+  if (str === undefined) {
     out.error(Errors.wrongType);
     return;
   }
-  const str = stringValue(r);
   const len = BigInt(str.length);
   let start = s0;
   let end = e0;

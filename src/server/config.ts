@@ -54,6 +54,13 @@ export const PARAMS: readonly ParamDef[] = [
   { name: 'appendfsync', kind: 'enum', default: 'everysec', mutable: true, values: ['always', 'everysec', 'no'] },
   { name: 'instance-id', kind: 'int', default: '1', mutable: false, min: 1, max: 1023 },
   { name: 'crdb-guid', kind: 'string', default: '', mutable: false },
+  // >>> replication (src/replication): backlog, compression, causal consistency, link secret
+  { name: 'crdt-backlog-size', kind: 'memory', default: String(16 * MB), mutable: true, min: 1024 },
+  { name: 'crdt-compression-level', kind: 'int', default: '3', mutable: true, min: 0, max: 9 },
+  { name: 'crdt-causal-consistency', kind: 'bool', default: 'no', mutable: true },
+  { name: 'crdt-repl-secret', kind: 'string', default: '', mutable: true },
+  { name: 'enable-debug-command', kind: 'enum', default: 'no', mutable: false, values: ['no', 'yes', 'local'] },
+  // <<< replication
   { name: 'lazyfree-lazy-user-del', kind: 'bool', default: 'no', mutable: true },
 ];
 

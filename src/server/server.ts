@@ -13,10 +13,17 @@ import { Errors } from '../engine/reply.js';
 import '../engine/strings.js';
 import '../engine/keys.js';
 import '../engine/bitmaps.js';
+import '../engine/hashes.js';
+import '../engine/sets.js';
+import '../engine/zsets.js';
+import '../engine/geo.js';
+import '../engine/lists.js';
+import '../engine/hll.js';
 import './connection-commands.js';
 import './server-commands.js';
 import { Client } from './client.js';
 import { Config } from './config.js';
+import type { ClientClass, OutputBufferLimit } from './config.js';
 import type { Logger } from './log.js';
 import type { InfoProvider } from './info.js';
 import { coreSections } from './info.js';
@@ -24,6 +31,9 @@ import { coreSections } from './info.js';
 import { PubSubHub } from './pubsub.js';
 import { WatchedKeys, admitCommand, refusal, resetClientState } from './transactions.js';
 // <<< pub/sub and transactions
+// >>> blocking list commands (blocking.ts also registers BLPOP …)
+import { Blocking, KeyListeners } from './blocking.js';
+// <<< blocking
 
 export interface ServerStats {
   startedAt: number;
@@ -57,11 +67,23 @@ export class TandemServer {
   /** Subscriptions of every client; replication forwards messages through its seam (pubsub.ts). */
   readonly pubsub = new PubSubHub<Client>((c) => this.flushClient(c));
   /** Keys WATCHed by every client (transactions.ts). */
-  readonly watches = new WatchedKeys(() => this.db);
+  readonly watches = new WatchedKeys(() => this.db, () => this.keyListeners);
   /** Error replies already counted while a command runs (Redis's prev_err_count): the
    *  commands EXEC runs count their own, so EXEC does not count them again. */
   private errorsCounted = 0;
   // <<< pub/sub and transactions
+  // >>> replication (src/replication): TANDEM.SYNC WAIT replies later, so its client's next
+  // commands wait their turn; TANDEM.DEBUG moves the wall clock writes are stamped with
+  // (enable-debug-command), to reproduce skewed and equal timestamps (reference TV-STR-02/03).
+  private readonly blocked = new Map<Client, string[][]>();
+  clockOffsetMs = 0;
+  clockFrozenAt: number | null = null;
+  // <<< replication
+  // >>> blocking: the listeners of db.keyChanged (WATCH, blocked clients), and clients blocked
+  // on list keys (blocking.ts)
+  readonly keyListeners = new KeyListeners(() => this.db);
+  readonly blocking = new Blocking(this);
+  // <<< blocking
 
   constructor(
     readonly config: Config,
@@ -69,7 +91,7 @@ export class TandemServer {
   ) {
     this.db = new Database({ instanceId: config.int('instance-id'), epoch: Date.now() });
     this.db.config.activeActive = config.get('crdb-guid') !== '';
-    this.db.now = Date.now();
+    this.db.now = this.wallClock();
     this.stats = {
       startedAt: Date.now(),
       totalConnections: 0,
@@ -89,7 +111,13 @@ export class TandemServer {
     config.onChange(() => this.applyConfig());
   }
 
+  /** Parsed forms of parameters read on every command or flush (kept current by applyConfig). */
+  private limits = new Map<ClientClass, OutputBufferLimit>();
+  maxmemory = 0;
+
   private applyConfig(): void {
+    this.limits = this.config.outputBufferLimits();
+    this.maxmemory = this.config.int('maxmemory');
     this.db.config.protoMaxBulkLen = this.config.int('proto-max-bulk-len');
     this.db.config.lfu = this.config.get('maxmemory-policy').endsWith('lfu');
   }
@@ -148,7 +176,7 @@ export class TandemServer {
   private onData(c: Client, chunk: Buffer, onCommand: (argv: string[]) => void): void {
     if (c.closed || c.closeAfterReply) return;
     const now = Date.now();
-    this.db.now = now;
+    this.db.now = this.wallClock();
     c.lastInteraction = now;
     this.stats.netInputBytes += chunk.length;
     const err = c.parser.feed(chunk, onCommand);
@@ -182,7 +210,7 @@ export class TandemServer {
   }
 
   private overOutputLimit(c: Client): boolean {
-    const limit = this.config.outputBufferLimits().get(c.subs !== null ? 'pubsub' : 'normal')!; // pub/sub: subscribers have their own class
+    const limit = this.limits.get(c.subs !== null ? 'pubsub' : 'normal')!; // pub/sub: subscribers have their own class
     const used = c.socket.writableLength;
     if (limit.hard > 0 && used >= limit.hard) return true;
     if (limit.soft > 0 && used >= limit.soft) {
@@ -195,6 +223,7 @@ export class TandemServer {
   closeClient(c: Client): void {
     c.closed = true;
     resetClientState(c); // pub/sub and transactions: a gone client keeps no subscriptions or watched keys
+    this.blocking.removeClient(c); // blocking: and waits for no key
     c.socket.destroy();
     this.clients.delete(c.id);
   }
@@ -202,12 +231,19 @@ export class TandemServer {
   private dropClient(c: Client): void {
     c.closed = true;
     resetClientState(c); // pub/sub and transactions: as in closeClient
+    this.blocking.removeClient(c); // blocking: as in closeClient
     this.clients.delete(c.id);
   }
 
   /** processCommand: lookup, arity, auth, memory, then the handler. */
   execute(c: Client, argv: string[]): void {
     if (c.closeAfterReply) return;
+    // >>> replication: a blocked client's commands run after its blocking command replied
+    if (this.blocked.size !== 0 && this.blocked.has(c)) {
+      this.blocked.get(c)!.push(argv);
+      return;
+    }
+    // <<< replication
     const name = argv[0]!;
     let spec: CommandSpec | undefined = lookupCommand(name);
     if (spec === undefined) {
@@ -242,13 +278,19 @@ export class TandemServer {
     // >>> transactions and pub/sub: no_multi, OOM inside MULTI, the RESP2 subscriber context, queuing
     if ((c.tx !== null || c.subs !== null) && admitCommand(c, spec, argv)) return;
     // <<< transactions and pub/sub
-    const maxmemory = this.config.int('maxmemory');
+    const maxmemory = this.maxmemory;
     if (maxmemory > 0 && spec.flags.includes('denyoom') && this.stats.usedMemory > maxmemory) {
       this.reject(c, Errors.oom, spec);
       return;
     }
+    // >>> blocking: EXEC runs its queue with blocking denied (Redis's CLIENT_DENY_BLOCKING); the
+    // clients waiting on keys this command filled are served right after it
+    this.blocking.denyBlocking = spec.name === 'exec';
     this.call(c, spec, argv);
+    this.blocking.denyBlocking = false;
     this.db.commit();
+    if (this.blocking.readyKeys !== 0) this.blocking.serveReady();
+    // <<< blocking
   }
 
   /**
@@ -288,7 +330,7 @@ export class TandemServer {
   }
 
   private cron(): void {
-    this.db.now = Date.now();
+    this.db.now = this.wallClock();
     this.db.activeExpireCycle();
   }
 
@@ -303,7 +345,8 @@ export class TandemServer {
     const timeout = this.config.int('timeout') * 1000;
     const now = Date.now();
     for (const c of this.clients.values()) {
-      if (timeout > 0 && now - c.lastInteraction > timeout) {
+      // blocking: a client waiting in BLPOP … is not idle (Redis exempts CLIENT_BLOCKED)
+      if (timeout > 0 && now - c.lastInteraction > timeout && !this.blocking.isBlocked(c)) {
         this.log.debug(`Closing idle client id=${c.id}`);
         this.closeClient(c);
       } else if (c.softLimitSince !== 0 && this.overOutputLimit(c)) {
@@ -311,6 +354,35 @@ export class TandemServer {
       }
     }
   }
+
+  // >>> replication
+  /** The wall clock of this instance (Unix ms): Date.now() unless TANDEM.DEBUG moved it. */
+  wallClock(): number {
+    return this.clockFrozenAt ?? Date.now() + this.clockOffsetMs;
+  }
+
+  /** The current command of `c` will reply later: hold its next commands until unblock(c). */
+  block(c: Client): void {
+    this.blocked.set(c, []);
+  }
+
+  /** The blocking command has written its reply: run what `c` sent meanwhile, then flush. */
+  unblock(c: Client): void {
+    const queued = this.blocked.get(c);
+    if (queued === undefined) return;
+    this.blocked.delete(c);
+    if (c.closed) return;
+    this.db.now = this.wallClock();
+    for (let i = 0; i < queued.length; i++) {
+      if (this.blocked.has(c)) {
+        this.blocked.get(c)!.push(...queued.slice(i));
+        break;
+      }
+      this.execute(c, queued[i]!);
+    }
+    this.flushClient(c);
+  }
+  // <<< replication
 
   /** Stops accepting, closes every client, stops the timers. */
   async close(): Promise<void> {

@@ -15,6 +15,7 @@ import { Errors } from '../engine/reply.js';
 import { dataVisible } from '../crdt/key.js';
 import type { Client } from './client.js';
 import type { TandemServer } from './server.js';
+import type { KeyListeners } from './blocking.js';
 import { subscriberContextRefusal } from './pubsub.js';
 
 interface QueuedCommand {
@@ -40,8 +41,11 @@ export class Transaction {
 export class WatchedKeys {
   private readonly byKey = new Map<string, Set<Client>>();
 
-  /** `db` is read lazily: the server creates this before its database. */
-  constructor(private readonly db: () => Database) {}
+  /** `db` and `listeners` are read lazily: the server creates this before them. */
+  constructor(
+    private readonly db: () => Database,
+    private readonly listeners: () => KeyListeners,
+  ) {}
 
   watch(c: Client, key: string): void {
     const tx = (c.tx ??= new Transaction());
@@ -52,7 +56,7 @@ export class WatchedKeys {
     if (set === undefined) this.byKey.set(key, (set = new Set()));
     set.add(c);
     // The hook is installed only while some key is watched: writes cost nothing otherwise.
-    db.keyChanged = this.touch;
+    this.listeners().add(this.touch);
   }
 
   unwatchAll(c: Client): void {
@@ -64,7 +68,7 @@ export class WatchedKeys {
       if (set.size === 0) this.byKey.delete(key);
     }
     tx.watched.clear();
-    if (this.byKey.size === 0) this.db().keyChanged = null;
+    if (this.byKey.size === 0) this.listeners().remove(this.touch);
   }
 
   /** isWatchedKeyExpired: a key live at WATCH time has expired since, though nobody deleted it. */
@@ -117,7 +121,7 @@ const OOM_EXEMPT_IN_MULTI = new Set(['exec', 'discard', 'quit', 'reset']);
 
 /** The server's maxmemory test (TandemServer.execute makes the same one). */
 function overMaxmemory(s: TandemServer): boolean {
-  const max = s.config.int('maxmemory');
+  const max = s.maxmemory;
   return max > 0 && s.stats.usedMemory > max;
 }
 

@@ -1,12 +1,11 @@
 import '../../src/engine/bitmaps.js';
+import '../../src/engine/sets.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Harness, err } from './harness.js';
+import { lookupCommand } from '../../src/engine/command-table.js';
 import { Database } from '../../src/engine/database.js';
 import type { Effect } from '../../src/engine/effect.js';
-import { lookupCommand } from '../../src/engine/command-table.js';
-import { collectionType, registerType } from '../../src/crdt/key.js';
-import type { KeyedType } from '../../src/crdt/key.js';
 
 const E_OFFSET = err('ERR bit offset is not an integer or out of range');
 const E_BIT = err('ERR bit is not an integer or out of range');
@@ -20,45 +19,9 @@ const E_BITPOS_BIT = err('ERR The bit argument must be 1 or 0.');
  * A stand-in collection type, so WRONGTYPE can be tested while no collection family is loaded
  * by the harness: its state is a member count, visible while positive.
  */
-const standIn: KeyedType<{ n: number }, number> = {
-  name: 'set',
-  empty: () => ({ n: 0 }),
-  apply: (s, e) => {
-    s.n += e;
-  },
-  joinInto: (s, o) => {
-    s.n = Math.max(s.n, o.n);
-  },
-  clone: (s) => ({ n: s.n }),
-  isVisible: (s) => s.n > 0,
-  value: (s) => s.n,
-  equal: (a, b) => a.n === b.n,
-  collect: () => undefined,
-  encode: () => undefined,
-  decode: () => ({ n: 0 }),
-  encodeEffect: () => undefined,
-  decodeEffect: () => 0,
-  removalEffect: (s) => -s.n,
-};
-
-function registeredSetType(): unknown {
-  try {
-    return collectionType('set');
-  } catch {
-    return undefined;
-  }
-}
-
-/** Makes `key` hold a non-string value: with SADD once the set family is loaded, else the stand-in. */
+/** Makes `key` hold a non-string value. */
 function makeSetKey(h: Harness, key: string): void {
-  if (lookupCommand('sadd') !== undefined) {
-    h.run('SADD', key, 'm');
-    return;
-  }
-  if (registeredSetType() === undefined) registerType('set', standIn);
-  else if (registeredSetType() !== standIn) throw new Error('a set type is registered without SADD: update makeSetKey');
-  h.db.write(key, [{ k: 'data', type: 'set', e: 1 }]);
-  h.db.commit();
+  h.run('SADD', key, 'm');
 }
 
 const bytes = (...b: number[]): string => String.fromCharCode(...b);

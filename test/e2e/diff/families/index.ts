@@ -3,10 +3,16 @@
 // its weight; DIFF_FAMILIES=strings,keys restricts a run to some families.
 import type { CommandFamily } from '../generator.js';
 import { connectionFamily } from './connection.js';
+import { hashesFamily } from './hashes.js';
 import { keyspaceFamily } from './keyspace.js';
+import { setsFamily } from './sets.js';
 import { stringsFamily } from './strings.js';
+import { zsetsFamily } from './zsets.js';
+import { geoFamily } from './geo.js';
+import { listsFamily } from './lists.js';
+import { hllFamily } from './hll.js';
 
-export const ALL_FAMILIES: readonly CommandFamily[] = [keyspaceFamily, stringsFamily, connectionFamily];
+export const ALL_FAMILIES: readonly CommandFamily[] = [keyspaceFamily, stringsFamily, connectionFamily, hashesFamily, setsFamily, zsetsFamily, geoFamily, listsFamily, hllFamily];
 
 /** The families named in a comma-separated list (all when the list is empty or undefined). */
 export function selectFamilies(list: string | undefined): CommandFamily[] {
