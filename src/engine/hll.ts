@@ -36,7 +36,7 @@ const SCRATCH: EffectMeta = { origin: 1, seq: 1, ts: 0 };
 
 // ---- reading keys as HLLs ----------------------------------------------------------------------
 
-/** An HLL as read from a key: its state, and whether it is a string still to be converted. */
+/** An HLL as read from a key: its state, and whether it came from a string (edits go back there). */
 interface ReadHll {
   readonly s: HllState;
   readonly fromString: boolean;
@@ -111,11 +111,11 @@ function pfaddCommand(ctx: ExecContext, argv: string[]): void {
   // A scratch state observed only its own bytes; a stored one must carry what this instance saw.
   const observed = h?.fromString ? [] : db.clock;
   const w = pfadd(h?.s ?? storedHll(db, key), argv.slice(2), observed);
-  // PFADD on an existing key that raises no register changes nothing and replicates nothing
-  // (Redis still unshares the string: OBJECT ENCODING says raw from then on).
-  if (r === undefined || w.changed) writeHll(db, key, r, h, w.effect);
-  else if (h?.fromString) setEncodingClass(r, ENC_RAW);
-  out.integer(r === undefined || w.changed ? 1 : 0);
+  // A new key always changes (PFADD k creates it); on an existing key that raises no register
+  // nothing is written or replicated (Redis still unshares a string: OBJECT ENCODING raw).
+  if (w.changed) writeHll(db, key, r, h, w.effect);
+  else if (r !== undefined && h?.fromString) setEncodingClass(r, ENC_RAW);
+  out.integer(w.changed ? 1 : 0);
 }
 
 function pfcountCommand(ctx: ExecContext, argv: string[]): void {

@@ -113,7 +113,7 @@ describe('Active-Active test vectors (real processes)', { skip, timeout: 120_000
   // Known engine gap (src/engine/keys.ts persistCommand): PERSIST on a key without a TTL replies
   // 0 as Redis does but emits no effect, so C's PERSIST never reaches A and B and the longest
   // EXPIRE wins. It must still write the infinite expiry entry (reply unchanged) for this vector.
-  test('TV-EXP-02 PERSIST wins over concurrent EXPIREs, 3 instances', { todo: 'engine: PERSIST on a key without TTL emits no effect (keys.ts)' }, async () => {
+  test('TV-EXP-02 PERSIST wins over concurrent EXPIREs, 3 instances', async () => {
     await withCluster(3, async (c) => {
       await c.at(A).set('key1', 'v');
       await c.sync();

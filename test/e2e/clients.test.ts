@@ -153,3 +153,88 @@ describe('node-redis', () => {
     });
   }
 });
+
+describe('node-redis: every string, key and connection command', () => {
+  // [command, expected reply as node-redis decodes it]; run in order on one connection.
+  const table: [string[], unknown][] = [
+    [['SET', 'nx:s', 'v', 'EX', '100'], 'OK'],
+    [['SETNX', 'nx:s', 'w'], 0],
+    [['SETEX', 'nx:e', '100', 'v'], 'OK'],
+    [['PSETEX', 'nx:p', '100000', 'v'], 'OK'],
+    [['GET', 'nx:s'], 'v'],
+    [['GETSET', 'nx:s', 'w'], 'v'],
+    [['GETEX', 'nx:s', 'PERSIST'], 'w'],
+    [['GETDEL', 'nx:p'], 'v'],
+    [['MSET', 'nx:a', '1', 'nx:b', '2'], 'OK'],
+    [['MSETNX', 'nx:a', '1', 'nx:c', '3'], 0],
+    [['MGET', 'nx:a', 'nx:b', 'nx:none'], ['1', '2', null]],
+    [['APPEND', 'nx:a', '0'], 2],
+    [['STRLEN', 'nx:a'], 2],
+    [['GETRANGE', 'nx:a', '0', '0'], '1'],
+    [['SUBSTR', 'nx:a', '1', '1'], '0'],
+    [['SETRANGE', 'nx:a', '0', '9'], 2],
+    [['INCR', 'nx:n'], 1],
+    [['DECR', 'nx:n'], 0],
+    [['INCRBY', 'nx:n', '7'], 7],
+    [['DECRBY', 'nx:n', '2'], 5],
+    [['INCRBYFLOAT', 'nx:n', '0.5'], '5.5'],
+    [['SET', 'nx:l1', 'ohmytext'], 'OK'],
+    [['SET', 'nx:l2', 'mynewtext'], 'OK'],
+    [['LCS', 'nx:l1', 'nx:l2', 'LEN'], 6],
+    [['EXISTS', 'nx:a', 'nx:none'], 1],
+    [['TYPE', 'nx:a'], 'string'],
+    [['TOUCH', 'nx:a'], 1],
+    [['RENAME', 'nx:a', 'nx:r'], 'OK'],
+    [['RENAMENX', 'nx:r', 'nx:b'], 0],
+    [['COPY', 'nx:r', 'nx:copy'], 1],
+    [['EXPIRE', 'nx:r', '100'], 1],
+    [['PEXPIRE', 'nx:r', '200000', 'GT'], 1],
+    [['EXPIREAT', 'nx:copy', String(Math.floor(Date.now() / 1000) + 500)], 1],
+    [['PEXPIREAT', 'nx:copy', String(Date.now() + 600000)], 1],
+    [['TTL', 'nx:r'], 200],
+    [['PERSIST', 'nx:r'], 1],
+    [['PTTL', 'nx:r'], -1],
+    [['EXPIRETIME', 'nx:r'], -1],
+    [['PEXPIRETIME', 'nx:none'], -2],
+    [['OBJECT', 'ENCODING', 'nx:r'], 'raw'],
+    [['OBJECT', 'REFCOUNT', 'nx:l1'], 1],
+    [['DEL', 'nx:r', 'nx:none'], 1],
+    [['UNLINK', 'nx:copy'], 1],
+    [['SELECT', '0'], 'OK'],
+    [['ECHO', 'x'], 'x'],
+    [['PING'], 'PONG'],
+    [['CLIENT', 'SETNAME', 'nr'], 'OK'],
+    [['CLIENT', 'GETNAME'], 'nr'],
+  ];
+
+  test('each command replies as Redis does', async () => {
+    const c = createClient({ socket: { port: server.port, host: '127.0.0.1' } });
+    await c.connect();
+    try {
+      for (const [args, want] of table) {
+        assert.deepEqual(await c.sendCommand(args), want, args.join(' '));
+      }
+      assert.equal(typeof (await c.sendCommand(['OBJECT', 'IDLETIME', 'nx:l1'])), 'number');
+      assert.ok(((await c.sendCommand(['KEYS', 'nx:*'])) as string[]).includes('nx:l1'));
+      assert.equal(((await c.sendCommand(['SCAN', '0', 'MATCH', 'nx:*', 'COUNT', '1000'])) as unknown[]).length, 2);
+      assert.ok((await c.sendCommand(['RANDOMKEY'])) !== null);
+      assert.equal(typeof (await c.sendCommand(['CLIENT', 'ID'])), 'number');
+      assert.match(String(await c.sendCommand(['CLIENT', 'INFO'])), /name=nr/);
+      assert.match(String(await c.sendCommand(['CLIENT', 'LIST'])), /name=nr/);
+      assert.equal(await c.sendCommand(['CLIENT', 'SETINFO', 'LIB-VER', '1.0']), 'OK');
+      assert.equal(await c.sendCommand(['CLIENT', 'KILL', 'ID', '999999']), 0);
+      assert.equal(((await c.sendCommand(['TIME'])) as string[]).length, 2);
+      assert.equal(typeof (await c.sendCommand(['DBSIZE'])), 'number');
+      assert.match(String(await c.sendCommand(['INFO', 'crdt'])), /crdt_replica_id/);
+      const conf = await c.sendCommand(['CONFIG', 'GET', 'timeout']);
+      // A flat array over RESP2, a map over RESP3 (whichever this client negotiated).
+      assert.deepEqual(Array.isArray(conf) ? conf : Object.entries(conf as object).flat(), ['timeout', '0']);
+      assert.equal(await c.sendCommand(['CONFIG', 'SET', 'timeout', '0']), 'OK');
+      assert.ok(Number(await c.sendCommand(['COMMAND', 'COUNT'])) > 100);
+      assert.equal(await c.sendCommand(['QUIT']), 'OK');
+    } finally {
+      c.destroy();
+    }
+  });
+});
+
