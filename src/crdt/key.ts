@@ -121,7 +121,11 @@ function setPrimary(r: KeyRecord, type: TypeName, state: unknown): void {
 }
 
 export function dataVisible(r: KeyRecord): boolean {
-  if (r.type === 'string') return StringType.isVisible(r);
+  if (r.type === 'string') {
+    // Hot path: a plain register with no removal or counter metadata.
+    if (r.x === null) return r.v !== null;
+    return StringType.isVisible(r);
+  }
   return r.d !== null && collectionType(r.type).isVisible(r.d);
 }
 
@@ -175,7 +179,8 @@ function applyData(r: KeyRecord, type: TypeName, e: unknown, meta: EffectMeta): 
 function applyOp(r: KeyRecord, op: KeyOp, meta: EffectMeta): void {
   switch (op.k) {
     case 'str':
-      applyData(r, 'string', op.e, meta);
+      if (r.type === 'string') StringType.apply(r, op.e, meta);
+      else applyData(r, 'string', op.e, meta);
       return;
     case 'data':
       applyData(r, op.type, op.e, meta);

@@ -179,6 +179,7 @@ export class ReplicationNode implements EffectSink, SessionHost, LinkHost {
     const bytes = encodeUnit(this.unit);
     this.unit = [];
     this.backlog.append(this.instanceId, this.unitFirst, this.unitLast, bytes);
+    for (const p of this.peers.values()) p.link.clockMoved();
     this.requestWork();
   }
 

@@ -253,6 +253,14 @@ export class SyncerLink {
     else this.behindSince = null;
   }
 
+  /**
+   * This instance's own clock moved (a local write): the next tick acknowledges it, so the
+   * source learns what this instance has without waiting for the periodic ack (TANDEM.SYNC WAIT).
+   */
+  clockMoved(): void {
+    this.ackDirty = true;
+  }
+
   /** After a read's frames were processed: acknowledge what was applied. */
   flush(now: number): void {
     if (this.ackDirty && this.conn !== null && this.state !== 'handshake') this.sendAck(now);

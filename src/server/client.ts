@@ -3,7 +3,7 @@
  * fields CLIENT LIST shows).
  */
 import type { Socket } from 'node:net';
-import type { Session } from '../engine/command-table.js';
+import type { ExecContext, Session } from '../engine/command-table.js';
 import { REDIS_MAX_MULTIBULK_LEN, RequestParser } from '../protocol/parser.js';
 import { ReplyWriter } from '../protocol/reply.js';
 import type { Subscriptions } from './pubsub.js';
@@ -34,6 +34,8 @@ export class Client implements Session {
   // <<< transactions and pub/sub
   readonly addr: string;
   readonly laddr: string;
+  /** The handler context, made once (server.call). */
+  ctx: ExecContext | null = null;
 
   constructor(
     readonly id: number,

@@ -301,7 +301,8 @@ export class TandemServer {
   call(c: Client, spec: CommandSpec, argv: string[]): void {
     const out = c.out;
     c.lastCommand = spec.name;
-    const ctx: ExecContext = { db: this.db, out, session: c };
+    // One context object per client, not per command (DESIGN §8: no allocation per command).
+    const ctx: ExecContext = (c.ctx ??= { db: this.db, out, session: c });
     const stat = this.callStat(spec.name);
     this.errorsCounted = out.errorCount;
     spec.handler!(ctx, argv);
