@@ -123,3 +123,51 @@ export function mulberry32(seed: number): () => number {
 
 export const ok = { simple: 'OK' };
 export const err = (e: string) => ({ err: e });
+
+// ---- RESP3 replies: Harness.run records RESP2 only; run3 keeps map, set and array apart ----------------------------------------------
+
+export type Node = string | number | null | { err: string } | { t: 'array' | 'map' | 'set'; v: Node[] };
+
+/** A Reply in RESP3 mode that keeps aggregate types (map, set, array) apart. */
+export class Resp3 implements Reply {
+  readonly resp = 3 as const;
+  private stack: { t: 'array' | 'map' | 'set'; v: Node[]; want: number }[] = [];
+  result: Node[] = [];
+  private add(n: Node): void {
+    let top = this.stack[this.stack.length - 1];
+    if (top === undefined) return void this.result.push(n);
+    top.v.push(n);
+    while (top !== undefined && top.v.length === top.want) {
+      this.stack.pop();
+      const done: Node = { t: top.t, v: top.v };
+      top = this.stack[this.stack.length - 1];
+      if (top === undefined) this.result.push(done);
+      else top.v.push(done);
+    }
+  }
+  private open(t: 'array' | 'map' | 'set', n: number): void {
+    if (n === 0) this.add({ t, v: [] });
+    else this.stack.push({ t, v: [], want: t === 'map' ? n * 2 : n });
+  }
+  simple(s: string) { this.add(s); }
+  error(s: string) { this.add({ err: s }); }
+  integer(n: number | bigint) { this.add(Number(n)); }
+  bulk(s: string | null) { this.add(s); }
+  nullBulk() { this.add(null); }
+  nullArray() { this.add(null); }
+  array(n: number) { this.open('array', n); }
+  map(n: number) { this.open('map', n); }
+  set(n: number) { this.open('set', n); }
+  push(n: number) { this.open('array', n); }
+  double(d: number) { this.add(String(d)); }
+  bool(b: boolean) { this.add(b ? 1 : 0); }
+  verbatim(s: string) { this.add(s); }
+  bigNumber(s: string) { this.add(s); }
+}
+
+export function run3(h: Harness, ...argv: string[]): Node {
+  const out = new Resp3();
+  lookupCommand(argv[0]!)!.handler!({ db: h.db, out, session: { id: 1 } }, argv);
+  h.db.commit();
+  return out.result[0]!;
+}

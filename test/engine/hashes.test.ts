@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Harness, err, ok } from './harness.js';
+import { Harness, err, ok, run3 } from './harness.js';
 import type { Value } from './harness.js';
 import '../../src/engine/hashes.js';
 import '../../src/engine/sets.js';
@@ -8,7 +8,6 @@ import type { Database } from '../../src/engine/database.js';
 import type { Effect } from '../../src/engine/effect.js';
 import { decodeEffect, effectToBuffer } from '../../src/engine/effect.js';
 import { BinaryReader } from '../../src/crdt/binary.js';
-import type { Reply } from '../../src/engine/reply.js';
 import { lookupCommand } from '../../src/engine/command-table.js';
 
 const WRONGTYPE = err('WRONGTYPE Operation against a key holding the wrong kind of value');
@@ -19,54 +18,6 @@ function pairsOf(v: Value): [string, string][] {
   const out: [string, string][] = [];
   for (let i = 0; i < a.length; i += 2) out.push([a[i]!, a[i + 1]!]);
   return out.sort((x, y) => (x[0] < y[0] ? -1 : 1));
-}
-
-// ---- RESP3 replies: the harness records RESP2 only ----------------------------------------------
-
-type Node = string | number | null | { err: string } | { t: 'array' | 'map' | 'set'; v: Node[] };
-
-/** A Reply in RESP3 mode that keeps aggregate types (map, set, array) apart. */
-class Resp3 implements Reply {
-  readonly resp = 3 as const;
-  private stack: { t: 'array' | 'map' | 'set'; v: Node[]; want: number }[] = [];
-  result: Node[] = [];
-  private add(n: Node): void {
-    let top = this.stack[this.stack.length - 1];
-    if (top === undefined) return void this.result.push(n);
-    top.v.push(n);
-    while (top !== undefined && top.v.length === top.want) {
-      this.stack.pop();
-      const done: Node = { t: top.t, v: top.v };
-      top = this.stack[this.stack.length - 1];
-      if (top === undefined) this.result.push(done);
-      else top.v.push(done);
-    }
-  }
-  private open(t: 'array' | 'map' | 'set', n: number): void {
-    if (n === 0) this.add({ t, v: [] });
-    else this.stack.push({ t, v: [], want: t === 'map' ? n * 2 : n });
-  }
-  simple(s: string) { this.add(s); }
-  error(s: string) { this.add({ err: s }); }
-  integer(n: number | bigint) { this.add(Number(n)); }
-  bulk(s: string | null) { this.add(s); }
-  nullBulk() { this.add(null); }
-  nullArray() { this.add(null); }
-  array(n: number) { this.open('array', n); }
-  map(n: number) { this.open('map', n); }
-  set(n: number) { this.open('set', n); }
-  push(n: number) { this.open('array', n); }
-  double(d: number) { this.add(String(d)); }
-  bool(b: boolean) { this.add(b ? 1 : 0); }
-  verbatim(s: string) { this.add(s); }
-  bigNumber(s: string) { this.add(s); }
-}
-
-function run3(h: Harness, ...argv: string[]): Node {
-  const out = new Resp3();
-  lookupCommand(argv[0]!)!.handler!({ db: h.db, out, session: { id: 1 } }, argv);
-  h.db.commit();
-  return out.result[0]!;
 }
 
 // ---- writes and reads ---------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 // Seeded pseudo-random numbers (sfc32 seeded through splitmix32): the same seed gives the same
-// command sequence on every machine and Node version.
+// sequence on every machine and Node version. Shared by the differential test and the simulation.
 
 export class Rng {
   private a: number;
@@ -68,5 +68,10 @@ export class Rng {
     const b = Buffer.alloc(n);
     for (let i = 0; i < n; i++) b[i] = this.u32() & 0xff;
     return b;
+  }
+
+  /** A child generator: draws from it do not shift this one's sequence more than once. */
+  fork(): Rng {
+    return new Rng(this.u32());
   }
 }
