@@ -75,8 +75,8 @@ export function coreSections(s: TandemServer): Map<string, InfoProvider> {
       ['mem_allocator', 'v8'],
     ];
   });
-  // Persistence is not implemented yet (durability is its own issue): the section says so in
-  // Redis's own fields rather than being absent, because tools read them.
+  // Durability (effect log, snapshots) is its own issue; until it lands this section reports the
+  // true state — nothing saved, no AOF — in Redis's field names, because tools read them.
   m.set('persistence', () => [
     ['loading', 0],
     ['async_loading', 0],

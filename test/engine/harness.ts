@@ -4,7 +4,10 @@
  * null for nulls, arrays for aggregates (maps flattened like RESP2). Fast, deterministic tests of
  * the engine without sockets.
  */
+import assert from 'node:assert/strict';
 import { Database } from '../../src/engine/database.js';
+import type { Effect } from '../../src/engine/effect.js';
+import { KeyType } from '../../src/crdt/key.js';
 import type { Reply } from '../../src/engine/reply.js';
 import type { Session } from '../../src/engine/command-table.js';
 import { arityOk, findSubcommand, lookupCommand } from '../../src/engine/command-table.js';
@@ -170,4 +173,40 @@ export function run3(h: Harness, ...argv: string[]): Node {
   lookupCommand(argv[0]!)!.handler!({ db: h.db, out, session: { id: 1 } }, argv);
   h.db.commit();
   return out.result[0]!;
+}
+
+// ---- two instances -------------------------------------------------------------------------------
+
+/** Two instances (ids 1 and 2) whose effects are exchanged on sync(), as replication would. */
+export class Pair {
+  readonly a = new Harness(1);
+  readonly b = new Harness(2);
+  private readonly pending = new Map<Harness, Effect[]>();
+
+  constructor() {
+    for (const h of [this.a, this.b]) {
+      const buf: Effect[] = [];
+      this.pending.set(h, buf);
+      h.db.sink = { effect: (e) => buf.push(e), commit() {} };
+      // Peers exist: removals are stable only once everyone has them, never in these tests.
+      h.db.stability = { isStable: () => false };
+    }
+  }
+
+  sync(): void {
+    const fromA = this.pending.get(this.a)!.splice(0);
+    const fromB = this.pending.get(this.b)!.splice(0);
+    for (const e of fromA) this.b.db.applyRemote(e);
+    for (const e of fromB) this.a.db.applyRemote(e);
+  }
+
+  /** Both instances answer `args` the same, and their records of `key` are equal CRDT states. */
+  both(key: string, ...args: string[]): Value {
+    const ra = this.a.run(...args);
+    assert.deepEqual(this.b.run(...args), ra, `instances differ on ${args.join(' ')}`);
+    const x = this.a.db.keyspace.get(key);
+    const y = this.b.db.keyspace.get(key);
+    if (x !== undefined && y !== undefined) assert.ok(KeyType.equal(x, y), `states of ${key} differ`);
+    return ra;
+  }
 }

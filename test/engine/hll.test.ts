@@ -6,10 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Harness, err, ok } from './harness.js';
-import type { Value } from './harness.js';
-import type { Effect } from '../../src/engine/effect.js';
-import { KeyType } from '../../src/crdt/key.js';
+import { Harness, err, ok, Pair } from './harness.js';
 import '../../src/engine/hll.js';
 import '../../src/engine/lists.js';
 
@@ -170,37 +167,6 @@ test('HLL keys expire, rename and copy, also onto a key whose DEL is not yet sta
 });
 
 // ---- Active-Active ---------------------------------------------------------------------------
-
-class Pair {
-  readonly a = new Harness(1);
-  readonly b = new Harness(2);
-  private readonly pending = new Map<Harness, Effect[]>();
-
-  constructor() {
-    for (const h of [this.a, this.b]) {
-      const buf: Effect[] = [];
-      this.pending.set(h, buf);
-      h.db.sink = { effect: (e) => buf.push(e), commit() {} };
-      h.db.stability = { isStable: () => false };
-    }
-  }
-
-  sync(): void {
-    const fromA = this.pending.get(this.a)!.splice(0);
-    const fromB = this.pending.get(this.b)!.splice(0);
-    for (const e of fromA) this.b.db.applyRemote(e);
-    for (const e of fromB) this.a.db.applyRemote(e);
-  }
-
-  both(key: string, ...args: string[]): Value {
-    const ra = this.a.run(...args);
-    assert.deepEqual(this.b.run(...args), ra, `instances differ on ${args.join(' ')}`);
-    const x = this.a.db.keyspace.get(key);
-    const y = this.b.db.keyspace.get(key);
-    if (x !== undefined && y !== undefined) assert.ok(KeyType.equal(x, y), `states of ${key} differ`);
-    return ra;
-  }
-}
 
 test('TV-HLL-01 sequential adds', () => {
   const p = new Pair();

@@ -6,10 +6,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Harness, err, ok } from './harness.js';
+import { Harness, err, ok, Pair } from './harness.js';
 import type { Value } from './harness.js';
-import type { Effect } from '../../src/engine/effect.js';
-import { KeyType } from '../../src/crdt/key.js';
 import '../../src/engine/lists.js';
 
 const WRONGTYPE = err('WRONGTYPE Operation against a key holding the wrong kind of value');
@@ -282,40 +280,6 @@ test('lists expire, rename and copy like any key, continuing element ids of a de
 });
 
 // ---- Active-Active ---------------------------------------------------------------------------
-
-/** Two instances (ids 1 and 2) whose effects are exchanged on sync(), as replication would. */
-class Pair {
-  readonly a = new Harness(1);
-  readonly b = new Harness(2);
-  private readonly pending = new Map<Harness, Effect[]>();
-
-  constructor() {
-    for (const h of [this.a, this.b]) {
-      const buf: Effect[] = [];
-      this.pending.set(h, buf);
-      h.db.sink = { effect: (e) => buf.push(e), commit() {} };
-      // Peers exist: removals are stable only once everyone has them, never in these tests.
-      h.db.stability = { isStable: () => false };
-    }
-  }
-
-  sync(): void {
-    const fromA = this.pending.get(this.a)!.splice(0);
-    const fromB = this.pending.get(this.b)!.splice(0);
-    for (const e of fromA) this.b.db.applyRemote(e);
-    for (const e of fromB) this.a.db.applyRemote(e);
-  }
-
-  /** Both instances answer `args` the same, and their records of `key` are equal CRDT states. */
-  both(key: string, ...args: string[]): Value {
-    const ra = this.a.run(...args);
-    assert.deepEqual(this.b.run(...args), ra, `instances differ on ${args.join(' ')}`);
-    const x = this.a.db.keyspace.get(key);
-    const y = this.b.db.keyspace.get(key);
-    if (x !== undefined && y !== undefined) assert.ok(KeyType.equal(x, y), `states of ${key} differ`);
-    return ra;
-  }
-}
 
 test('TV-LIST-01 simple: a push after sync goes in front of the synced element', () => {
   const p = new Pair();
