@@ -24,6 +24,7 @@ import type { Dyadic } from './dyadic.js';
 import { toJSON } from './dyadic.js';
 import type { KeyedType } from './key.js';
 import type { FloorMark, Thresholds } from './orset.js';
+import { lastOpPerName } from './orset.js';
 import {
   MarkCollector,
   collectThresholds,
@@ -359,12 +360,5 @@ export function hashDeleteOp(h: HashState, field: string): HashOp | null {
  * sets "2"): ops of one effect share a stamp, so a second register write could not win.
  */
 export function hashEffect(ops: readonly HashOp[]): HashEffect {
-  const seen = new Set<string>();
-  const out: HashOp[] = [];
-  for (let i = ops.length - 1; i >= 0; i--) {
-    if (seen.has(ops[i]!.f)) continue;
-    seen.add(ops[i]!.f);
-    out.push(ops[i]!);
-  }
-  return { ops: out.reverse(), floor: null };
+  return { ops: lastOpPerName(ops, (o) => o.f), floor: null };
 }

@@ -461,3 +461,19 @@ export function setRemoveEffect(s: SetState, members: readonly string[]): SetEff
   }
   return out.length === 0 ? null : { t: 'rem', m: out };
 }
+
+/**
+ * Keeps, for each name, only the last op of one command (HSET k f 1 f 2 sets "2"; ZADD z 1 a 2 a
+ * scores 2): the ops of one effect share a stamp, so a second register write could not win.
+ */
+export function lastOpPerName<T>(ops: readonly T[], name: (op: T) => string): T[] {
+  const seen = new Set<string>();
+  const out: T[] = [];
+  for (let i = ops.length - 1; i >= 0; i--) {
+    const n = name(ops[i]!);
+    if (seen.has(n)) continue;
+    seen.add(n);
+    out.push(ops[i]!);
+  }
+  return out.reverse();
+}

@@ -32,6 +32,7 @@ import type { BinaryReader, BinaryWriter } from './binary.js';
 import type { EffectMeta, Stability } from './crdt.js';
 import type { KeyedType } from './key.js';
 import type { FloorMark, Thresholds } from './orset.js';
+import { lastOpPerName } from './orset.js';
 import {
   MarkCollector,
   collectThresholds,
@@ -820,12 +821,5 @@ export function zsetRemoveOp(z: ZSetState, member: string): ZOp | null {
  * scores 2): ops of one effect share a stamp, so a second base write could not win.
  */
 export function zsetEffect(ops: readonly ZOp[]): ZSetEffect {
-  const seen = new Set<string>();
-  const out: ZOp[] = [];
-  for (let i = ops.length - 1; i >= 0; i--) {
-    if (seen.has(ops[i]!.m)) continue;
-    seen.add(ops[i]!.m);
-    out.push(ops[i]!);
-  }
-  return { ops: out.reverse(), floor: null };
+  return { ops: lastOpPerName(ops, (o) => o.m), floor: null };
 }

@@ -28,6 +28,8 @@ export interface LawsSpec<S, E, Op> {
   /** Steps per history (default 40). */
   steps?: number;
   runs?: number;
+  /** Replays a failure: fast-check's seed (LAWS_SEED in the environment does the same). */
+  seed?: number;
 }
 
 interface Delivered<E> {
@@ -174,6 +176,19 @@ function assertLaws<S, E, Op>(spec: LawsSpec<S, E, Op>, n: number, t: CrdtType<S
       }
       assert.ok(t.equal(inst[0]!.state, j(joined, byEffects)), 'full delivery differs from the join');
     }),
-    { numRuns: spec.runs ?? 300 },
+    { numRuns: spec.runs ?? 300, ...seedOption(spec.seed) },
   );
+}
+
+/**
+ * CI runs one fixed seed so a run never depends on luck; `LAWS_SEED=<n>` (or `random`) explores
+ * other histories, and a failure prints the seed that replays it.
+ */
+const DEFAULT_SEED = 20261126;
+
+function seedOption(seed: number | undefined): { seed?: number } {
+  const env = process.env.LAWS_SEED;
+  if (seed !== undefined) return { seed };
+  if (env === 'random') return {};
+  return { seed: env ? Number(env) : DEFAULT_SEED };
 }
