@@ -14,7 +14,7 @@ import type { BinaryReader, BinaryWriter } from './binary.js';
 import type { CrdtType, EffectMeta, Stability } from './crdt.js';
 import type { Dot } from './dot.js';
 import type { ExpiryEffect, ExpiryState } from './expiry.js';
-import { ExpiryType } from './expiry.js';
+import { ExpiryType, expiryCollectable } from './expiry.js';
 import type { StringEffect, StringExtra, StringState } from './string-value.js';
 import { StringType } from './string-value.js';
 
@@ -361,9 +361,15 @@ function joinEnvelope(r: KeyRecord, o: KeyRecord): void {
   }
 }
 
-/** A dead record whose removals are all stable can be dropped from the keyspace. */
+/**
+ * A dead record can be dropped from the keyspace once its removals are all stable and its
+ * expiry register holds nothing a late effect could still need (expiry.ts expiryCollectable):
+ * dropping it earlier would make the outcome of effects still on their way depend on when each
+ * instance collected it.
+ */
 export function isCollectable(r: KeyRecord, stable: Stability): boolean {
   if (dataVisible(r)) return false;
+  if (!expiryCollectable(r.env?.exp ?? null, stable)) return false;
   const tomb = r.env?.tomb;
   if (!tomb || tomb.length === 0) return true;
   return tomb.every((d) => stable.isStable(d.origin, d.seq));

@@ -211,16 +211,17 @@ export class Database {
   }
 
   /**
-   * A write that creates a key from nothing also removes the expiry entries the dead record
-   * still holds (an EXPIRE that raced with the DEL): the new value must not inherit the old
-   * TTL. Made explicit in the effect, so every instance removes the same entries.
+   * A write that brings the key to life (it shows nothing here) also removes every expiry entry
+   * in its causal past — an EXPIRE that raced with the DEL may have left one on the dead record
+   * here or elsewhere, and the new value must not inherit it whether or not garbage collection
+   * dropped that record yet (docs/semantics.md, "Expiry of a dead key"). The clock is carried in
+   * the effect, so every instance removes the same entries, late ones included.
    */
   private clearDeadExpiry(key: string, ops: KeyEffect): KeyEffect {
     const r = this.keyspace.get(key);
-    const entries = r?.env?.exp?.entries;
-    if (r === undefined || entries === undefined || entries.length === 0 || dataVisible(r)) return ops;
+    if (r !== undefined && dataVisible(r)) return ops;
     if (!ops.some((op) => op.k === 'str' || op.k === 'data')) return ops;
-    return [{ k: 'exp', e: { at: null, obs: observeExpiry(r.env!.exp) } }, ...ops];
+    return [{ k: 'exp', e: { at: null, obs: [], upTo: this.clock.clone() } }, ...ops];
   }
 
   /** Ends the current atomic unit (one command, or one transaction). */
@@ -283,7 +284,7 @@ export class Database {
     ks.update(e.key, r, was);
     if (!dataVisible(r)) {
       if (isCollectable(r, this.stability)) ks.drop(e.key);
-    } else if (r.env !== null && r.env.exp !== null && r.env.exp.gone !== null) {
+    } else if (r.env !== null && r.env.exp !== null && (r.env.exp.gone !== null || r.env.exp.floors !== null)) {
       // Removal markers of the expiry register: dropped as soon as they are stable (at once
       // without peers), so a key whose TTL is rewritten often does not accumulate them.
       KeyType.collect(r, this.stability);

@@ -19,7 +19,7 @@ import { SimWorld } from './world.js';
 export interface RunResult {
   readonly seed: number;
   readonly ok: boolean;
-  /** Known engine issues whose symptoms this run showed (world.ts detectors). */
+  /** Engine invariants this run broke (world.ts checks); any one makes the run fail. */
   readonly engineIssues: string[];
   /** What went wrong, with the world's options and recent log, when not ok. */
   readonly failure: string;
@@ -251,5 +251,6 @@ export function runSeed(seed: number, sabotage = false): RunResult {
   } catch (e) {
     return fail(`exception: ${(e as Error).stack}`);
   }
-  return { seed, ok: true, engineIssues: [...world.engineIssues].map(([k, v]) => `${k}: ${v}`), failure: '', stats: stats() };
+  if (world.engineIssues.size > 0) return fail(`engine invariant broken: ${[...world.engineIssues].map(([k, v]) => `${k}: ${v}`).join('; ')}`);
+  return { seed, ok: true, engineIssues: [], failure: '', stats: stats() };
 }
