@@ -16,7 +16,7 @@ import type { Dot } from './dot.js';
 import type { ExpiryEffect, ExpiryState } from './expiry.js';
 import { ExpiryType, expiryCollectable } from './expiry.js';
 import type { StringEffect, StringExtra, StringState } from './string-value.js';
-import { StringType } from './string-value.js';
+import { StringType, stringRemoves } from './string-value.js';
 
 export type TypeName = 'string' | 'hash' | 'set' | 'zset' | 'list' | 'hll';
 
@@ -24,6 +24,12 @@ export type TypeName = 'string' | 'hash' | 'set' | 'zset' | 'list' | 'hll';
 export interface KeyedType<S, E> extends CrdtType<S, E> {
   /** The effect a DEL issues: removes exactly what `state` shows (observed-remove). */
   removalEffect(state: S): E;
+  /**
+   * Whether an effect removes something (an element, a member, a field or a counter part). Its
+   * dot then guards the record: a dead record is dropped only once every such dot is stable,
+   * since the state's removal metadata decides how effects concurrent with it come out.
+   */
+  removes(effect: E): boolean;
 }
 
 const collectionTypes = new Map<TypeName, KeyedType<unknown, unknown>>();
@@ -227,13 +233,17 @@ export const KeyType: CrdtType<KeyRecord, KeyEffect> & {
     let removed = false;
     for (const op of ops) {
       applyOp(r, op, meta);
-      if (op.k === 'del') removed = true;
+      if (opRemoves(op)) removed = true;
       settle(r);
     }
-    // The dot of a removal is kept (across revivals too: the record may die again without a DEL,
-    // through a register write that loses to an old removal threshold, and must not then look
-    // collectable at once). collect() prunes the dots that are stable.
-    if (removed) (env(r).tomb ??= []).push({ origin: meta.origin, seq: meta.seq });
+    // The dot of a removal — a DEL, and any effect that removes part of a value (a pop, an HDEL,
+    // a SET that removes counter parts) — is kept until stable, across revivals too: a record
+    // that died must not be dropped while effects concurrent with one of its removals can still
+    // arrive (their outcome depends on the removal metadata it holds). So is the dot of any
+    // effect that leaves the record showing nothing: it may have arrived before what it refers to
+    // (an LSET or an insert before the element it names, a removal before the member), and what
+    // it left waiting must still be here when that arrives. collect() prunes the stable dots.
+    if (removed || !dataVisible(r)) (env(r).tomb ??= []).push({ origin: meta.origin, seq: meta.seq });
   },
 
   joinInto(r, o) {
@@ -358,6 +368,20 @@ function joinEnvelope(r: KeyRecord, o: KeyRecord): void {
     const t = (env(r).tomb ??= []);
     for (const d of oe.tomb) if (!t.some((x) => x.origin === d.origin && x.seq === d.seq)) t.push(d);
     t.sort((a, b) => a.origin - b.origin || a.seq - b.seq);
+  }
+}
+
+/** Whether one operation removes something (see KeyedType.removes). */
+function opRemoves(op: KeyOp): boolean {
+  switch (op.k) {
+    case 'del':
+      return true;
+    case 'str':
+      return stringRemoves(op.e);
+    case 'data':
+      return op.type === 'string' ? stringRemoves(op.e as StringEffect) : collectionType(op.type).removes(op.e);
+    case 'exp':
+      return false;
   }
 }
 

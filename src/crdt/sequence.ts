@@ -1085,4 +1085,5 @@ export const ListType: KeyedType<ListState, ListEffect> = {
   encodeEffect,
   decodeEffect,
   removalEffect,
+  removes: (e) => e.t === 'rm' || e.t === 'clr',
 };

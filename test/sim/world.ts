@@ -15,12 +15,20 @@
 import { VectorClock } from '../../src/crdt/vector-clock.js';
 import { dataVisible } from '../../src/crdt/key.js';
 import { effectiveExpiry } from '../../src/crdt/expiry.js';
+import type { HashEffect } from '../../src/crdt/hash.js';
+import type { ZSetEffect } from '../../src/crdt/zset.js';
 import type { ExecContext } from '../../src/engine/command-table.js';
 import { arityOk, lookupCommand } from '../../src/engine/command-table.js';
 import { Database } from '../../src/engine/database.js';
 import type { Effect } from '../../src/engine/effect.js';
 import '../../src/engine/strings.js';
 import '../../src/engine/keys.js';
+import '../../src/engine/hashes.js';
+import '../../src/engine/sets.js';
+import '../../src/engine/zsets.js';
+import '../../src/engine/lists.js';
+import '../../src/engine/hll.js';
+import '../../src/engine/bitmaps.js';
 import { ReplyWriter } from '../../src/protocol/reply.js';
 import { FRAME_TYPES, frameType } from '../../src/replication/frames.js';
 import type { Conn, Continue, DialConn, Hello, Refusal, Timing } from '../../src/replication/protocol.js';
@@ -293,6 +301,7 @@ export interface WorldCounters {
   restarts: number;
   pauses: number;
   commands: number;
+  unmodelled: number;
 }
 
 export class SimWorld {
@@ -302,7 +311,7 @@ export class SimWorld {
   readonly timing: Partial<Timing>;
   readonly instances: SimInstance[] = [];
   readonly recorded: RecordedEffect[] = [];
-  readonly counters: WorldCounters = { duplicated: 0, partitions: 0, restarts: 0, pauses: 0, commands: 0 };
+  readonly counters: WorldCounters = { duplicated: 0, partitions: 0, restarts: 0, pauses: 0, commands: 0, unmodelled: 0 };
   currentArgv: readonly string[] = [];
   /** Engine invariants the run broke (check id → first occurrence); any one fails the run. */
   readonly engineIssues = new Map<string, string>();
@@ -598,11 +607,19 @@ function checkSetTtl(world: SimWorld, inst: SimInstance, argv: readonly string[]
   if (exp !== want && !world.engineIssues.has('SET-TTL')) world.engineIssues.set('SET-TTL', `t=${world.queue.now} instance ${inst.id}: ${argv.join(' ')} left the key expiring at ${exp}, not ${want}`);
 }
 
-/** Loses remote increments at `db` while claiming they were applied (WorldOptions.sabotage). */
+/** Loses remote increments (strings, hash fields, scores) at `db` while claiming they were
+ * applied (WorldOptions.sabotage). */
 function sabotage(db: Database): void {
   const apply = db.applyRemote.bind(db);
+  const increments = (e: Effect): boolean =>
+    e.ops.some(
+      (op) =>
+        (op.k === 'str' && op.e.t === 'incr') ||
+        (op.k === 'data' && op.type === 'hash' && (op.e as HashEffect).ops.some((x) => x.e.t === 'incr')) ||
+        (op.k === 'data' && op.type === 'zset' && (op.e as ZSetEffect).ops.some((x) => x.e.t === 'incr')),
+    );
   db.applyRemote = (e: Effect): boolean => {
-    if (e.ops.some((op) => op.k === 'str' && op.e.t === 'incr')) {
+    if (increments(e)) {
       db.clock.set(e.origin, e.seq);
       return true;
     }
