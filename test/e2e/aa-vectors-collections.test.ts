@@ -356,20 +356,47 @@ describe('Active-Active collection test vectors (real processes)', { skip, timeo
 });
 
 describe('blocking pops woken by pushes from another instance (real processes)', { skip, timeout: 60_000 }, () => {
+  /** A second connection to instance `id`, for the blocked client. */
+  async function blockedClientOn(c: Cluster, id: number): Promise<Redis> {
+    return new Redis({ port: c.instances[id - 1]!.port, host: '127.0.0.1' });
+  }
+
+  /** Waits until instance `id` reports `n` blocked clients (INFO clients). */
+  async function blockedOn(c: Cluster, id: number, n: number): Promise<void> {
+    await waitFor(async () => new RegExp(`blocked_clients:${n}\\r\\n`).test(await c.at(id).info('clients')), {
+      timeout: 5000,
+      message: `${n} blocked client(s) on instance ${id}`,
+    });
+  }
+
   test('BLPOP on B is woken by an LPUSH on A', async () => {
     await withCluster(2, async (c) => {
-      const blocked = new Redis({ port: c.instances[B - 1]!.port, host: '127.0.0.1' });
+      const blocked = await blockedClientOn(c, B);
       try {
         const reply = blocked.blpop('q', 10);
-        // The client is parked on B before A pushes.
-        await waitFor(async () => /blocked_clients:1\r\n/.test(await c.at(B).info('clients')), {
-          timeout: 5000,
-          message: 'BLPOP to block on B',
-        });
+        await blockedOn(c, B, 1);
         assert.equal(await c.at(A).lpush('q', 'from-A'), 1);
         assert.deepEqual(await reply, ['q', 'from-A']);
+        await blockedOn(c, B, 0);
         await c.sync();
         assert.deepEqual(await onEach(c, both, (r) => r.llen('q')), [0, 0]);
+      } finally {
+        blocked.disconnect();
+      }
+    });
+  });
+
+  test('BLMOVE on B is woken by an RPUSH on A; the move replicates back to A', async () => {
+    await withCluster(2, async (c) => {
+      const blocked = await blockedClientOn(c, B);
+      try {
+        const reply = blocked.blmove('src', 'dst', 'LEFT', 'RIGHT', 10);
+        await blockedOn(c, B, 1);
+        assert.equal(await c.at(A).rpush('src', 'one', 'two'), 2);
+        assert.equal(await reply, 'one');
+        await c.sync();
+        assert.deepEqual(await onEach(c, both, (r) => r.lrange('src', 0, -1)), [['two'], ['two']]);
+        assert.deepEqual(await onEach(c, both, (r) => r.lrange('dst', 0, -1)), [['one'], ['one']]);
       } finally {
         blocked.disconnect();
       }
