@@ -29,13 +29,14 @@ function spec(raw) {
     fk.type === 'range' ? { lastkey: f.lastkey, keystep: f.keystep, limit: f.limit }
     : fk.type === 'keynum' ? { keynumidx: f.keynumidx, firstkey: f.firstkey, keystep: f.keystep }
     : {};
-  return { flags: s.flags, ...begin, ...find };
+  return { ...(s.notes !== undefined ? { notes: s.notes } : {}), flags: s.flags, ...begin, ...find };
 }
 
 /** JSON with the repository's quoting: single-quoted strings, bare property names. */
 function tsLiteral(v) {
   return JSON.stringify(v)
     .replace(/"([a-z_]+)":/g, '$1: ')
+    .replace(/'/g, "\\'")
     .replace(/"/g, "'")
     .replace(/,(?=[{'a-z0-9-])/g, ', ');
 }

@@ -12,6 +12,8 @@ import { KEY_SPECS } from './key-specs.js';
 
 /** One key specification, as COMMAND INFO shows it (flags with Redis's names, e.g. "RW", "access"). */
 export interface KeySpec {
+  /** Redis's remark on the spec, shown by COMMAND INFO. */
+  readonly notes?: string;
   readonly flags: readonly string[];
   /** begin_search index, or keyword + startfrom. */
   readonly index?: number;

@@ -3,7 +3,7 @@
  */
 import type { CommandSpec, ExecContext } from '../engine/command-table.js';
 import { allCommands, cmd, commandCount, defineCommands, findSubcommand, lookupCommand, arityOk } from '../engine/command-table.js';
-import { KEY_FLAG_ORDER, commandHasKeys, keysOfCommand, resolveForGetkeys } from '../engine/getkeys.js';
+import { KEY_FLAG_ORDER, commandHasKeys, keySpecsOf, keysOfCommand, resolveForGetkeys } from '../engine/getkeys.js';
 import { Errors } from '../engine/reply.js';
 import type { Reply } from '../engine/reply.js';
 import { globMatch } from '../engine/glob.js';
@@ -89,39 +89,41 @@ function helpReply(out: Reply, lines: string[]): void {
 
 // ---- COMMAND -----------------------------------------------------------------------------------
 
+/** COMMAND INFO's key specifications, as Redis 7.0 prints them (addReplyCommandKeySpecs). */
 function keySpecs(out: Reply, spec: CommandSpec): void {
-  const k = spec.keys;
-  if (k === undefined) {
-    out.array(0);
-    return;
+  const specs = keySpecsOf(spec);
+  out.set(specs.length);
+  for (const k of specs) {
+    out.map(k.notes !== undefined ? 4 : 3);
+    if (k.notes !== undefined) {
+      out.bulk('notes');
+      out.bulk(k.notes);
+    }
+    out.bulk('flags');
+    const flags = KEY_FLAG_ORDER.filter((f) => k.flags.includes(f));
+    out.set(flags.length);
+    for (const f of flags) out.simple(f);
+    out.bulk('begin_search');
+    specPart(out, k.index !== undefined ? 'index' : k.keyword !== undefined ? 'keyword' : 'unknown', k.index !== undefined ? [['index', k.index]] : k.keyword !== undefined ? [['keyword', k.keyword], ['startfrom', k.startfrom ?? 0]] : []);
+    out.bulk('find_keys');
+    if (k.lastkey !== undefined) specPart(out, 'range', [['lastkey', k.lastkey], ['keystep', k.keystep ?? 1], ['limit', k.limit ?? 0]]);
+    else if (k.keynumidx !== undefined) specPart(out, 'keynum', [['keynumidx', k.keynumidx], ['firstkey', k.firstkey ?? 1], ['keystep', k.keystep ?? 1]]);
+    else specPart(out, 'unknown', []);
   }
-  const write = spec.flags.includes('write');
-  out.array(1);
-  out.map(3);
-  out.bulk('flags');
-  out.set(2);
-  out.simple(write ? 'RW' : 'RO');
-  out.simple(write ? 'UPDATE' : 'ACCESS');
-  out.bulk('begin_search');
+}
+
+/** `{type, spec: {…}}` of a begin_search or find_keys part; numbers as integers, text as bulk. */
+function specPart(out: Reply, type: string, fields: [string, string | number][]): void {
   out.map(2);
   out.bulk('type');
-  out.bulk('index');
+  out.bulk(type);
   out.bulk('spec');
-  out.map(1);
-  out.bulk('index');
-  out.integer(k.first);
-  out.bulk('find_keys');
-  out.map(2);
-  out.bulk('type');
-  out.bulk('range');
-  out.bulk('spec');
-  out.map(3);
-  out.bulk('lastkey');
-  out.integer(k.last < 0 ? k.last : k.last - k.first);
-  out.bulk('keystep');
-  out.integer(k.step);
-  out.bulk('limit');
-  out.integer(0);
+  out.map(fields.length);
+  for (const [name, v] of fields) {
+    out.bulk(name);
+    if (typeof v === 'number') out.integer(v);
+    else out.bulk(v);
+  }
 }
 
 function commandInfoReply(out: Reply, spec: CommandSpec): void {

@@ -3,7 +3,7 @@
 // RESP2 and in RESP3 (where key flags are a set). Covered: the movable-key commands (numkeys
 // arguments, STORE keywords, SORT … STORE) with good and bad numkeys, keywords in every case
 // and position; subcommands; argument-count and unknown-command errors; and a sweep of every
-// command both servers know with 0–6 plain or numeric arguments.
+// command both servers know with 0–6 plain or numeric arguments, and COMMAND INFO's key specs.
 //
 //   E2E_TARGET=redis     compare two redis-servers: the test of the test, which must pass
 import assert from 'node:assert/strict';
@@ -196,5 +196,12 @@ describe(`COMMAND GETKEYS / GETKEYSANDFLAGS: ${target} vs redis-server`, { skip:
       }
     }
     await compare(calls);
+    // COMMAND INFO's key specifications (element 8) are the ones GETKEYS follows: identical too.
+    for (const name of all) {
+      for (const [r, t, resp] of [[redis2, target2, 2], [redis3, target3, 3]] as const) {
+        const [want, got] = [await infoOf(r, name), await infoOf(t, name)];
+        assert.equal(formatReply(got![8]!), formatReply(want![8]!), `RESP${resp}: COMMAND INFO ${name} key specs`);
+      }
+    }
   });
 });
