@@ -3,16 +3,16 @@
 // Options: see bench/options.ts (--quick, --only set,get, --sections, --against redis …).
 //
 // A new measurement is a Section (bench/section.ts) added to SECTIONS; per-family throughput
-// (hset, sadd, zadd, lpush, lpop, lrange_100) needs no new code: `--only hset,sadd`.
+// (hset, sadd, zadd, lpush, lpop, lrange_100) is the `collections` section, or `--only hset,sadd`.
 import { writeFileSync } from 'node:fs';
 import { commandAvailable, redisAvailable, tandemBuilt, tandemEntry } from '../test/helpers/server-process.js';
 import { describeMachine, machineMarkdown } from './machine.js';
-import { memorySection } from './memory.js';
+import { collectionMemorySection, memorySection } from './memory.js';
 import { parseOptions } from './options.js';
 import { type Section, benchContext } from './section.js';
-import { throughputSection } from './throughput.js';
+import { collectionsThroughputSection, throughputSection } from './throughput.js';
 
-const SECTIONS: readonly Section[] = [throughputSection, memorySection];
+const SECTIONS: readonly Section[] = [throughputSection, memorySection, collectionsThroughputSection, collectionMemorySection];
 
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
