@@ -55,6 +55,9 @@ export function crdtInfo(r: ServerReplication): InfoFields {
     ['crdt_gc_gvc_min', node.oracle.gvcMin.toString()],
     ['crdt_refused_links', st.refusals],
     ['crdt_last_refusal', clean(st.lastRefusal)],
+    ['crdt_pubsub_sent', st.pubsubSent],
+    ['crdt_pubsub_received', st.pubsubReceived],
+    ['crdt_pubsub_dropped', st.pubsubDropped],
     ['crdt_peers', node.peers.size],
   ];
   for (const p of node.peers.values()) {

@@ -108,6 +108,9 @@ export interface Timing {
   chunksPerPump: number;
   /** Bodies at least this large are compressed (when the level is not 0). */
   compressMinBytes: number;
+  /** Pub/sub messages a session holds for a slow or paused-by-peer destination, in bytes;
+   * beyond it the oldest are dropped (pub/sub is best effort, like Redis's output buffers). */
+  pubsubQueueBytes: number;
 }
 
 export const DEFAULT_TIMING: Timing = {
@@ -124,6 +127,7 @@ export const DEFAULT_TIMING: Timing = {
   framesPerPump: 16,
   chunksPerPump: 2,
   compressMinBytes: 512,
+  pubsubQueueBytes: 8 * 1024 * 1024,
 };
 
 /** `1:12,2:7` (INFO's form) or `-` for the empty clock, so it is one RESP argument. */

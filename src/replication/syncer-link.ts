@@ -15,8 +15,8 @@
 import { VectorClock } from '../crdt/vector-clock.js';
 import { EffectGapError } from '../engine/database.js';
 import type { Database } from '../engine/database.js';
-import type { DecodedUnit } from './frames.js';
-import { ackFrame, decodeFrame, flowFrame, FrameError, probeFrame } from './frames.js';
+import type { DecodedUnit, PubMessage } from './frames.js';
+import { ackFrame, decodeFrame, flowFrame, FRAME_TYPES, FrameError, frameType, probeFrame } from './frames.js';
 import { FullSyncReceiver } from './full-sync.js';
 import type { Continue, DialConn, Hello, LogFn, Refusal, SyncMode, Timing } from './protocol.js';
 import { PROTOCOL_VERSION, backoffDelay } from './protocol.js';
@@ -34,6 +34,8 @@ export interface LinkHost {
   joinSnapshot(link: SyncerLink, snapshot: FullSyncReceiver, now: number): void;
   onSourceClock(link: SyncerLink, clock: VectorClock, now: number): void;
   onProbeReply(peerId: number, token: number, clock: VectorClock, now: number): void;
+  /** Pub/sub messages published on this link's source; `dropped` when they arrived while paused. */
+  onMessages(link: SyncerLink, messages: readonly PubMessage[], dropped: boolean): void;
   /** The handshake succeeded. False: close and reconnect at once (see NodeOptions.rejoin). */
   onLinkUp(link: SyncerLink, c: Continue, now: number): boolean;
 }
@@ -155,7 +157,10 @@ export class SyncerLink {
     this.lastRecvAt = now;
     this.bytesIn += buf.length;
     if (this.paused) {
-      this.held.push(buf);
+      // Pub/sub is delivered only while the link runs: a message in flight when the pause took
+      // effect is dropped (counted), never delivered late or twice.
+      if (frameType(buf) === FRAME_TYPES.publish) this.dropMessages(buf, now);
+      else this.held.push(buf);
       return;
     }
     this.process(buf, now);
@@ -208,6 +213,9 @@ export class SyncerLink {
           this.noteSourceClock(f.clock, now);
           this.owner.onProbeReply(this.peerId, f.token, f.clock, now);
           return;
+        case 'publish':
+          this.owner.onMessages(this, f.messages, false);
+          return;
         default:
           throw new FrameError(`unexpected ${f.t} frame on a destination link`);
       }
@@ -216,6 +224,17 @@ export class SyncerLink {
       else if (e instanceof EffectGapError) this.fail(`effects out of order from instance ${this.peerId}: ${e.message}`, now);
       else throw e;
     }
+  }
+
+  private dropMessages(buf: Buffer, now: number): void {
+    let f;
+    try {
+      f = decodeFrame(buf);
+    } catch (e) {
+      this.fail(`protocol error from instance ${this.peerId}: ${(e as FrameError).message}`, now);
+      return;
+    }
+    if (f.t === 'publish') this.owner.onMessages(this, f.messages, true);
   }
 
   private checkCaughtUp(): void {

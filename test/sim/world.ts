@@ -23,6 +23,7 @@ import '../../src/engine/strings.js';
 import '../../src/engine/keys.js';
 import { ReplyWriter } from '../../src/protocol/reply.js';
 import { FRAME_TYPES, frameType } from '../../src/replication/frames.js';
+import type { PubMessage } from '../../src/replication/frames.js';
 import type { Conn, Continue, DialConn, Hello, Refusal, Timing } from '../../src/replication/protocol.js';
 import { ReplicationNode } from '../../src/replication/replication-node.js';
 import type { SourceSession } from '../../src/replication/source-session.js';
@@ -196,6 +197,8 @@ export class SimInstance {
   readonly skew: number;
   private pumpScheduled = false;
   incarnation = 0;
+  /** Pub/sub messages peers published, as delivered here, with this instance's clock then. */
+  readonly inbox: { m: PubMessage; clock: VectorClock }[] = [];
 
   constructor(
     readonly world: SimWorld,
@@ -235,6 +238,7 @@ export class SimInstance {
       timing: world.timing,
       log: (level, msg) => world.logLine(`${this.id} ${level} ${msg}`),
       onWork: () => this.requestPump(),
+      onMessage: (m) => this.inbox.push({ m, clock: this.db.clock.clone() }),
       rejoin: this.incarnation > 1,
     });
     const node = this.node;
