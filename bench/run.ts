@@ -9,10 +9,11 @@ import { commandAvailable, redisAvailable, tandemBuilt, tandemEntry } from '../t
 import { describeMachine, machineMarkdown } from './machine.js';
 import { memorySection } from './memory.js';
 import { parseOptions } from './options.js';
+import { replicationSection } from './replication.js';
 import { type Section, benchContext } from './section.js';
 import { throughputSection } from './throughput.js';
 
-const SECTIONS: readonly Section[] = [throughputSection, memorySection];
+const SECTIONS: readonly Section[] = [throughputSection, memorySection, replicationSection];
 
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
