@@ -47,6 +47,7 @@ export function crdtInfo(r: ServerReplication): InfoFields {
     ['crdt_src_sync_full', st.srcFullSyncs],
     ['crdt_src_sync_partial', st.srcPartialSyncs],
     ['crdt_merge_reqs', st.mergeReqs],
+    ['crdt_join_pending', db.joinPending],
     ['crdt_effect_reqs', st.effectReqs],
     ['crdt_ovc_filtered_effect_reqs', st.effectsFiltered],
     ['crdt_gc_pending', db.pendingTombstones()],

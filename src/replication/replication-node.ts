@@ -453,8 +453,8 @@ export class ReplicationNode implements EffectSink, SessionHost, LinkHost {
   }
 
   /**
-   * Joins a completed full sync: every record, then the clock (full-sync.ts explains why at
-   * the end and not chunk by chunk).
+   * Joins a completed full sync: the clock at once, the records on access or step by step in
+   * pump (full-sync.ts explains why at the end and not chunk by chunk).
    */
   joinSnapshot(_link: SyncerLink, snapshot: FullSyncReceiver, now: number): void {
     const db = this.db;
@@ -508,6 +508,11 @@ export class ReplicationNode implements EffectSink, SessionHost, LinkHost {
   /** Sends what sessions can send; true when more remains (pump again after yielding). */
   pump(now: number): boolean {
     let more = false;
+    // Full syncs being received are decoded, and one being joined is joined, one step per pump,
+    // yielding to clients and links in between.
+    const step = this.timing.joinRecordsPerPump;
+    for (const p of this.peers.values()) if (p.link.decodeStep(step, now)) more = true;
+    if (this.db.joinPending > 0 && this.db.joinStep(step) > 0) more = true;
     for (const p of this.peers.values()) {
       const s = p.session;
       if (s !== null && s.pump(now)) more = true;
@@ -570,8 +575,9 @@ export class ReplicationNode implements EffectSink, SessionHost, LinkHost {
     if (clocks === null) return;
     this.oracle.pass(clocks);
     this.stats.gcPasses++;
-    // A collected record could still be owed to an open snapshot: wait for it to finish.
-    if (openSnapshots(this.db) > 0) return;
+    // A collected record could still be owed to an open snapshot: wait for it to finish. And a
+    // tombstone must stay until the snapshot records it may cancel are joined.
+    if (openSnapshots(this.db) > 0 || this.db.joinPending > 0) return;
     this.gcCursor = this.db.collectGarbage(this.oracle, this.gcCursor, this.timing.gcBudget);
   }
 

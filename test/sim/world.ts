@@ -347,6 +347,8 @@ export class SimWorld {
       chunkRecords: 2,
       chunkBytes: 4096,
       framesPerPump: 2,
+      // Joins of full syncs spread over many pumps, so commands and effects interleave with them.
+      joinRecordsPerPump: 3,
       compressMinBytes: 64,
       ...opts.timing,
     };
