@@ -23,6 +23,8 @@ export interface BenchOptions {
   out: string | undefined;
   /** Extra arguments for `tandem server` (also from TANDEM_ARGS, split on spaces). */
   tandemArgs: string[];
+  /** Parts of the replication section to run (all when undefined). */
+  replicationParts: string[] | undefined;
 }
 
 export const DEFAULT_TESTS = ['set', 'get', 'incr', 'mset'];
@@ -32,7 +34,9 @@ export const USAGE = `usage: npm run bench -- [options]
   --only set,get        redis-benchmark tests to run (default ${DEFAULT_TESTS.join(',')};
                         any -t name works: hset, sadd, zadd, lpush, lpop, lrange_100 …)
   --sections a,b        sections to run: throughput, memory, collections,
-                        collections-memory (default all)
+                        collections-memory, replication (default all)
+  --replication a,b     parts of the replication section: throughput, lag, partition,
+                        join (default all; --quick shrinks the lag run, partition and join)
   -n, --requests N      requests per test (default 300000; --quick 20000)
   -c, --clients N       parallel connections (default 50)
   --pipelines 1,16      pipeline depths (default 1,16)
@@ -60,6 +64,7 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv = p
     against: env.BENCH_TARGET === 'redis' ? 'redis' : 'tandem',
     out: undefined,
     tandemArgs: (env.TANDEM_ARGS ?? '').split(' ').filter(Boolean),
+    replicationParts: undefined,
   };
   const list = (v: string): string[] => v.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
   const num = (flag: string, v: string): number => {
@@ -81,6 +86,9 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv = p
         break;
       case '--sections':
         o.sections = list(value());
+        break;
+      case '--replication':
+        o.replicationParts = list(value());
         break;
       case '-n':
       case '--requests':

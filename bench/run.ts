@@ -9,10 +9,17 @@ import { commandAvailable, redisAvailable, tandemBuilt, tandemEntry } from '../t
 import { describeMachine, machineMarkdown } from './machine.js';
 import { collectionMemorySection, memorySection } from './memory.js';
 import { parseOptions } from './options.js';
+import { replicationSection } from './replication.js';
 import { type Section, benchContext } from './section.js';
 import { collectionsThroughputSection, throughputSection } from './throughput.js';
 
-const SECTIONS: readonly Section[] = [throughputSection, memorySection, collectionsThroughputSection, collectionMemorySection];
+const SECTIONS: readonly Section[] = [
+  throughputSection,
+  memorySection,
+  collectionsThroughputSection,
+  collectionMemorySection,
+  replicationSection,
+];
 
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));

@@ -112,6 +112,10 @@ export class Database {
     gcAttempted: 0,
   };
   private seq = 0;
+  /** Records of a full sync not joined yet (beginJoin), or null. */
+  private joining: Map<string, KeyRecord> | null = null;
+  /** Where joinStep goes on: one live iterator, so steps never rescan joined entries. */
+  private joinCursor: Iterator<[string, KeyRecord]> | null = null;
 
   constructor(opts: DatabaseOptions) {
     this.instanceId = opts.instanceId;
@@ -303,6 +307,71 @@ export class Database {
     if (this.keyChanged !== null) this.keyChanged(key);
   }
 
+  /**
+   * Starts joining a full-sync snapshot taken at `clock` (replication/full-sync.ts): the clock
+   * and the HLC move now; each record is joined the first time its key is looked up (a read, a
+   * write, an effect from a peer) or by joinStep, whichever comes first; anything that walks the
+   * whole keyspace finishes the join first (Keyspace.pending). So the event loop never has to
+   * join a large snapshot in one go, and nobody observes a key without state its clock claims.
+   * A join still pending is finished first.
+   */
+  beginJoin(records: Map<string, KeyRecord>, clock: VectorClock, hlc: number): void {
+    this.finishJoin();
+    this.hlc.observe(hlc);
+    this.clock.merge(clock);
+    if (records.size === 0) return;
+    const pending = records;
+    this.joining = pending;
+    this.joinCursor = pending.entries();
+    this.keyspace.pending = {
+      joinKey: (key) => {
+        const rec = pending.get(key);
+        if (rec === undefined) return;
+        pending.delete(key);
+        this.joinRecord(key, rec);
+        if (pending.size === 0) this.endJoin();
+      },
+      finish: () => this.finishJoin(),
+    };
+  }
+
+  /** Records of a snapshot still waiting to be joined. */
+  get joinPending(): number {
+    return this.joining?.size ?? 0;
+  }
+
+  /** Joins up to `max` pending records; returns how many are still pending. */
+  joinStep(max: number): number {
+    const pending = this.joining;
+    const it = this.joinCursor;
+    if (pending === null || it === null) return 0;
+    for (let n = 0; n < max; n++) {
+      const next = it.next();
+      if (next.done === true) break;
+      const [key, rec] = next.value;
+      pending.delete(key);
+      this.joinRecord(key, rec);
+    }
+    const left = pending.size;
+    if (left === 0) this.endJoin();
+    return left;
+  }
+
+  /** Joins every pending record now. */
+  finishJoin(): void {
+    const pending = this.joining;
+    if (pending === null) return;
+    // Detach first: joinRecord looks keys up, which must not re-enter.
+    this.endJoin();
+    for (const [key, rec] of pending) this.joinRecord(key, rec);
+  }
+
+  private endJoin(): void {
+    this.joining = null;
+    this.joinCursor = null;
+    this.keyspace.pending = null;
+  }
+
   // ---- expiry and garbage collection ---------------------------------------------------------
 
   /**
@@ -361,11 +430,12 @@ export class Database {
 
   /** Records that are dead but not yet collected (INFO crdt_gc_pending). */
   pendingTombstones(): number {
-    return this.keyspace.records.size - this.keyspace.visibleCount;
+    return this.keyspace.size - this.keyspace.visibleJoined;
   }
 
   /** Empties the database (coordinated flush; never a client command on Active-Active). */
   flush(): void {
+    this.endJoin();
     this.keyspace.clear();
   }
 }

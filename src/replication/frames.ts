@@ -25,6 +25,7 @@ export const FRAME_TYPES = {
   fullSyncEnd: 4,
   heartbeat: 5,
   probeReply: 6,
+  publish: 7,
   // destination → source
   ack: 10,
   flow: 11,
@@ -52,11 +53,19 @@ export type Frame =
   | { readonly t: 'fullsync-end'; readonly clock: VectorClock; readonly records: number }
   | { readonly t: 'heartbeat'; readonly clock: VectorClock; readonly sentAt: number }
   | { readonly t: 'probe-reply'; readonly token: number; readonly clock: VectorClock }
+  | { readonly t: 'publish'; readonly messages: PubMessage[] }
   | { readonly t: 'ack'; readonly clock: VectorClock }
   | { readonly t: 'flow'; readonly paused: boolean }
   | { readonly t: 'probe'; readonly token: number };
 
 export class FrameError extends Error {}
+
+/** A pub/sub message published on the sending instance (PUBLISH, or SPUBLISH when `shard`). */
+export interface PubMessage {
+  readonly channel: string;
+  readonly message: string;
+  readonly shard: boolean;
+}
 
 export function writeClock(w: BinaryWriter, c: VectorClock): void {
   const entries = [...c];
@@ -144,6 +153,16 @@ export function probeReplyFrame(token: number, clock: VectorClock): Buffer {
   w.uint(token);
   writeClock(w, clock);
   return frame(FRAME_TYPES.probeReply, w.finish());
+}
+
+/** One message of a PUBLISH frame, encoded once and queued for every destination. */
+export function encodePubMessage(m: PubMessage): Buffer {
+  return new BinaryWriter(m.channel.length + m.message.length + 12).str(m.channel).str(m.message).u8(m.shard ? 1 : 0).finish();
+}
+
+/** A PUBLISH frame: `n, n × (channel, message, u8 shard)`, messages already encoded. */
+export function publishFrame(messages: readonly Buffer[], level: number, minBytes: number): Buffer {
+  return frame(FRAME_TYPES.publish, [new BinaryWriter(8).uint(messages.length).finish(), ...messages], level, minBytes);
 }
 
 export function ackFrame(clock: VectorClock): Buffer {
@@ -246,6 +265,17 @@ function decodeBody(type: number, r: BinaryReader, body: Buffer): Frame {
     case FRAME_TYPES.probeReply: {
       const token = r.uint();
       return { t: 'probe-reply', token, clock: readClock(r) };
+    }
+    case FRAME_TYPES.publish: {
+      const messages: PubMessage[] = [];
+      for (let n = r.uint(); n > 0; n--) {
+        const channel = r.str();
+        const message = r.str();
+        const shard = r.u8();
+        if (shard > 1) throw new FrameError(`published message has shard flag ${shard}`);
+        messages.push({ channel, message, shard: shard === 1 });
+      }
+      return { t: 'publish', messages };
     }
     case FRAME_TYPES.ack:
       return { t: 'ack', clock: readClock(r) };

@@ -4,24 +4,30 @@
  * chunks small enough never to hold its event loop for long; the destination joins every record
  * into its own state, raises its clock to max(own, V0), and streaming continues from V0.
  *
- * The destination stages the chunks (still encoded) and joins them all in one step when the END
- * frame arrives. Why not join chunk by chunk: effects keep arriving from other links meanwhile,
+ * The destination decodes the chunks as they arrive (in bounded steps) but joins nothing before
+ * the END frame. Why not join chunk by chunk: effects keep arriving from other links meanwhile,
  * and one covered by V0 that reaches a record already joined would be applied twice (counter
  * increments are not idempotent). Per-key filters can prevent that, but when such a sync is
  * interrupted the joined records keep effects the clock does not account for, and if the source
  * then loses them in a crash those records hold effects no other instance will ever get — the
  * copies diverge. Joining at END keeps the invariant that an instance's state is exactly the
  * effects its clock covers, so an interrupted sync leaves nothing behind, and effects applied
- * after the join are exactly those its clock does not cover. The price is memory for the encoded
- * snapshot and one synchronous join (measured in docs/replication-protocol.md).
+ * after the join are exactly those its clock does not cover. The price is memory for the decoded
+ * snapshot until it is joined.
+ *
+ * At END the clock moves at once and the records are joined incrementally (Database.beginJoin):
+ * each on first access to its key — so reads, writes and effects arriving meanwhile from any
+ * link, applied in order, all see the joined state — and the rest in steps of
+ * `joinRecordsPerPump` between event-loop turns (ReplicationNode.pump). The invariant holds for
+ * everything observable: no key is seen without the state the clock claims.
  */
-import { BinaryWriter } from '../crdt/binary.js';
+import { BinaryReader, BinaryWriter } from '../crdt/binary.js';
 import type { KeyRecord } from '../crdt/key.js';
 import { KeyType } from '../crdt/key.js';
 import type { VectorClock } from '../crdt/vector-clock.js';
 import type { Database } from '../engine/database.js';
 import type { Snapshot } from '../engine/snapshot.js';
-import { decodeChunkRecords, fullSyncBeginFrame, fullSyncChunkFrame, fullSyncEndFrame } from './frames.js';
+import { FrameError, fullSyncBeginFrame, fullSyncChunkFrame, fullSyncEndFrame } from './frames.js';
 
 /** The source side of one full sync: BEGIN, chunks, END, produced on demand. */
 export class FullSyncSender {
@@ -78,9 +84,18 @@ export class FullSyncSender {
   }
 }
 
-/** The destination side: chunks staged as they arrive, joined together at the end. */
+/**
+ * The destination side: chunks staged as they arrive and decoded a bounded number of records at
+ * a time between event-loop turns (decodeStep, driven by ReplicationNode.pump; the rest at END),
+ * then handed to Database.beginJoin. A malformed chunk (FrameError) fails the link with the
+ * database untouched.
+ */
 export class FullSyncReceiver {
   private readonly chunks: { count: number; records: Buffer }[] = [];
+  private decoded = new Map<string, KeyRecord>();
+  /** The chunk being decoded and how many of its records are left. */
+  private reader: BinaryReader | null = null;
+  private left = 0;
   /** Records and bytes staged so far (INFO progress). */
   records = 0;
   bytes = 0;
@@ -98,18 +113,50 @@ export class FullSyncReceiver {
     this.bytes += records.length;
   }
 
+  /** Chunks staged and not completely decoded yet. */
+  get undecoded(): number {
+    return this.chunks.length + (this.reader === null ? 0 : 1);
+  }
+
+  /** Decodes up to `max` staged records; true when some remain. Throws FrameError. */
+  decodeStep(max: number): boolean {
+    let n = 0;
+    try {
+      while (n < max) {
+        if (this.reader === null) {
+          const c = this.chunks.shift();
+          if (c === undefined) break;
+          this.reader = new BinaryReader(c.records);
+          this.left = c.count;
+        }
+        const r = this.reader;
+        for (; this.left > 0 && n < max; this.left--, n++) {
+          const key = r.str();
+          this.decoded.set(key, KeyType.decode(r));
+        }
+        if (this.left === 0) {
+          if (!r.done) throw new FrameError('full-sync chunk has trailing bytes');
+          this.reader = null;
+        }
+      }
+    } catch (e) {
+      if (e instanceof FrameError) throw e;
+      throw new FrameError(`malformed full-sync chunk: ${(e as Error).message}`);
+    }
+    return this.undecoded > 0;
+  }
+
   /**
-   * Joins every staged record into `db` and raises its clock to include V0; returns the number
-   * of records joined. All chunks are decoded before anything is joined, so a malformed one
-   * (FrameError) leaves the database untouched.
+   * Starts joining every staged record into `db` and raises its clock to include V0 at once;
+   * the records themselves are joined on first access or in steps (Database.beginJoin). Chunks
+   * still encoded are decoded first, all of them before anything changes. Returns the number of
+   * records.
    */
   joinInto(db: Database): number {
-    const recs: [string, KeyRecord][] = [];
-    for (const c of this.chunks) decodeChunkRecords(c.count, c.records, (key, rec) => recs.push([key, rec]));
-    this.chunks.length = 0;
-    for (const [key, rec] of recs) db.joinRecord(key, rec);
-    db.hlc.observe(this.hlc);
-    db.clock.merge(this.clock);
-    return recs.length;
+    this.decodeStep(Infinity);
+    const recs = this.decoded;
+    this.decoded = new Map();
+    db.beginJoin(recs, this.clock, this.hlc);
+    return recs.size;
   }
 }

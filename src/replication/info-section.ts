@@ -47,6 +47,7 @@ export function crdtInfo(r: ServerReplication): InfoFields {
     ['crdt_src_sync_full', st.srcFullSyncs],
     ['crdt_src_sync_partial', st.srcPartialSyncs],
     ['crdt_merge_reqs', st.mergeReqs],
+    ['crdt_join_pending', db.joinPending],
     ['crdt_effect_reqs', st.effectReqs],
     ['crdt_ovc_filtered_effect_reqs', st.effectsFiltered],
     ['crdt_gc_pending', db.pendingTombstones()],
@@ -55,6 +56,9 @@ export function crdtInfo(r: ServerReplication): InfoFields {
     ['crdt_gc_gvc_min', node.oracle.gvcMin.toString()],
     ['crdt_refused_links', st.refusals],
     ['crdt_last_refusal', clean(st.lastRefusal)],
+    ['crdt_pubsub_sent', st.pubsubSent],
+    ['crdt_pubsub_received', st.pubsubReceived],
+    ['crdt_pubsub_dropped', st.pubsubDropped],
     ['crdt_peers', node.peers.size],
   ];
   for (const p of node.peers.values()) {

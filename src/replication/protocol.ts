@@ -106,8 +106,14 @@ export interface Timing {
   framesPerPump: number;
   /** Full-sync chunks per session per pump (a 1000-record chunk takes a few ms to encode). */
   chunksPerPump: number;
+  /** Full-sync records a destination decodes, and joins, per pump (a few µs each; the rest
+   * waits for the next event-loop turn). */
+  joinRecordsPerPump: number;
   /** Bodies at least this large are compressed (when the level is not 0). */
   compressMinBytes: number;
+  /** Pub/sub messages a session holds for a slow or paused-by-peer destination, in bytes;
+   * beyond it the oldest are dropped (pub/sub is best effort, like Redis's output buffers). */
+  pubsubQueueBytes: number;
 }
 
 export const DEFAULT_TIMING: Timing = {
@@ -123,7 +129,9 @@ export const DEFAULT_TIMING: Timing = {
   chunkBytes: 256 * 1024,
   framesPerPump: 16,
   chunksPerPump: 2,
+  joinRecordsPerPump: 500,
   compressMinBytes: 512,
+  pubsubQueueBytes: 8 * 1024 * 1024,
 };
 
 /** `1:12,2:7` (INFO's form) or `-` for the empty clock, so it is one RESP argument. */

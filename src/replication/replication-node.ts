@@ -24,8 +24,8 @@ import type { Effect, EffectSink } from '../engine/effect.js';
 import { effectToBuffer } from '../engine/effect.js';
 import { openSnapshots } from '../engine/snapshot.js';
 import { Backlog } from './backlog.js';
-import type { DecodedUnit } from './frames.js';
-import { encodeSkipUnit, encodeUnit } from './frames.js';
+import type { DecodedUnit, PubMessage } from './frames.js';
+import { encodePubMessage, encodeSkipUnit, encodeUnit } from './frames.js';
 import type { FullSyncReceiver } from './full-sync.js';
 import type { Conn, Continue, Hello, LogFn, Refusal, SyncMode, Timing } from './protocol.js';
 import { DEFAULT_TIMING, PROTOCOL_VERSION } from './protocol.js';
@@ -52,6 +52,8 @@ export interface NodeOptions {
   log?: LogFn;
   /** Asks the driver to call pump() soon. */
   onWork?: () => void;
+  /** Delivers a pub/sub message a peer published to this instance's subscribers. */
+  onMessage?: (m: PubMessage) => void;
   /**
    * This instance restarted without (all of) its data. Peers still know the clock of its
    * previous incarnation and may have collected tombstones on that basis; snapshots taken before
@@ -95,6 +97,11 @@ export interface ReplicationStats {
   refusals: number;
   lastRefusal: string;
   gcPasses: number;
+  /** Pub/sub: messages published here and queued for a peer, messages received from peers and
+   * delivered here, and messages not delivered to a peer (its link down, paused or too slow). */
+  pubsubSent: number;
+  pubsubReceived: number;
+  pubsubDropped: number;
 }
 
 interface Wait {
@@ -122,6 +129,9 @@ export class ReplicationNode implements EffectSink, SessionHost, LinkHost {
     refusals: 0,
     lastRefusal: '',
     gcPasses: 0,
+    pubsubSent: 0,
+    pubsubReceived: 0,
+    pubsubDropped: 0,
   };
   secret: string;
   compressionLevel: number;
@@ -139,6 +149,7 @@ export class ReplicationNode implements EffectSink, SessionHost, LinkHost {
   private lastGcAt = -Infinity;
   private closed = false;
   private readonly onWork: () => void;
+  private readonly onMessage: (m: PubMessage) => void;
   /** Peers that accepted a Hello of this incarnation, while rejoining (see NodeOptions.rejoin). */
   private announced: Set<number> | null;
 
@@ -156,6 +167,7 @@ export class ReplicationNode implements EffectSink, SessionHost, LinkHost {
     this.timing = { ...DEFAULT_TIMING, ...opts.timing };
     this.log = opts.log ?? (() => undefined);
     this.onWork = opts.onWork ?? (() => undefined);
+    this.onMessage = opts.onMessage ?? (() => undefined);
     this.announced = opts.rejoin === true ? new Set() : null;
     // Everything applied before the backlog existed can only be served by a full sync.
     this.backlog = new Backlog(opts.backlogBytes, db.clock.clone());
@@ -185,6 +197,40 @@ export class ReplicationNode implements EffectSink, SessionHost, LinkHost {
 
   requestWork(): void {
     if (!this.closed) this.onWork();
+  }
+
+  // ---- pub/sub ---------------------------------------------------------------------------------
+
+  /**
+   * A message published on this instance (PubSubHub.onPublish): queued for every peer whose
+   * session is up and not paused, behind the units committed before it. Not kept anywhere
+   * else: a peer whose link is down or paused does not get it (docs/replication-protocol.md).
+   */
+  publish(m: PubMessage): void {
+    let bytes: Buffer | null = null;
+    for (const p of this.peers.values()) {
+      const s = p.session;
+      if (s === null || !s.open || s.paused) {
+        this.stats.pubsubDropped++;
+        continue;
+      }
+      bytes ??= encodePubMessage(m);
+      s.queueMessage(bytes);
+      this.stats.pubsubSent++;
+    }
+  }
+
+  onMessages(_link: SyncerLink, messages: readonly PubMessage[], dropped: boolean): void {
+    if (dropped) {
+      this.stats.pubsubDropped += messages.length;
+      return;
+    }
+    this.stats.pubsubReceived += messages.length;
+    for (const m of messages) this.onMessage(m);
+  }
+
+  onMessagesDropped(n: number): void {
+    this.stats.pubsubDropped += n;
   }
 
   // ---- membership ------------------------------------------------------------------------------
@@ -407,8 +453,8 @@ export class ReplicationNode implements EffectSink, SessionHost, LinkHost {
   }
 
   /**
-   * Joins a completed full sync: every record, then the clock (full-sync.ts explains why at
-   * the end and not chunk by chunk).
+   * Joins a completed full sync: the clock at once, the records on access or step by step in
+   * pump (full-sync.ts explains why at the end and not chunk by chunk).
    */
   joinSnapshot(_link: SyncerLink, snapshot: FullSyncReceiver, now: number): void {
     const db = this.db;
@@ -462,6 +508,11 @@ export class ReplicationNode implements EffectSink, SessionHost, LinkHost {
   /** Sends what sessions can send; true when more remains (pump again after yielding). */
   pump(now: number): boolean {
     let more = false;
+    // Full syncs being received are decoded, and one being joined is joined, one step per pump,
+    // yielding to clients and links in between.
+    const step = this.timing.joinRecordsPerPump;
+    for (const p of this.peers.values()) if (p.link.decodeStep(step, now)) more = true;
+    if (this.db.joinPending > 0 && this.db.joinStep(step) > 0) more = true;
     for (const p of this.peers.values()) {
       const s = p.session;
       if (s !== null && s.pump(now)) more = true;
@@ -524,8 +575,9 @@ export class ReplicationNode implements EffectSink, SessionHost, LinkHost {
     if (clocks === null) return;
     this.oracle.pass(clocks);
     this.stats.gcPasses++;
-    // A collected record could still be owed to an open snapshot: wait for it to finish.
-    if (openSnapshots(this.db) > 0) return;
+    // A collected record could still be owed to an open snapshot: wait for it to finish. And a
+    // tombstone must stay until the snapshot records it may cancel are joined.
+    if (openSnapshots(this.db) > 0 || this.db.joinPending > 0) return;
     this.gcCursor = this.db.collectGarbage(this.oracle, this.gcCursor, this.timing.gcBudget);
   }
 

@@ -76,7 +76,10 @@ export function attachReplication(server: TandemServer): ServerReplication {
     random: Math.random,
     log,
     onWork: () => tcp?.requestPump(),
+    onMessage: (m) => server.pubsub.deliverRemote(m.channel, m.message, m.shard),
   });
+  // PUBLISH here reaches the subscribers of every peer over the links; never forwarded again.
+  const unlisten = server.pubsub.onPublish((channel, message, shard) => node.publish({ channel, message, shard }));
   tcp = new TcpReplication(node, { enter, log });
   for (const p of peers) node.addPeer(p.id, p.host, p.port);
   config.onChange((name, value) => {
@@ -90,7 +93,10 @@ export function attachReplication(server: TandemServer): ServerReplication {
     tcp,
     server,
     enter,
-    close: () => tcp!.close(),
+    close: () => {
+      unlisten();
+      tcp!.close();
+    },
   };
   attached.set(server, r);
   server.infoSections.set('crdt', () => crdtInfo(r));

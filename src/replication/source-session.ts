@@ -15,7 +15,7 @@ import { VectorClock } from '../crdt/vector-clock.js';
 import type { Database } from '../engine/database.js';
 import { openSnapshot } from '../engine/snapshot.js';
 import type { Backlog } from './backlog.js';
-import { batchFrame, decodeFrame, FrameError, heartbeatFrame, probeReplyFrame } from './frames.js';
+import { batchFrame, decodeFrame, FrameError, heartbeatFrame, probeReplyFrame, publishFrame } from './frames.js';
 import { FullSyncSender } from './full-sync.js';
 import type { Conn, LogFn, SyncMode, Timing } from './protocol.js';
 
@@ -33,9 +33,18 @@ export interface SessionHost {
   onSessionClosed(s: SourceSession, reason: string, now: number): void;
   /** Something happened that makes pumping worthwhile (flow resumed, probe arrived). */
   requestWork(): void;
+  /** Pub/sub messages were not delivered to a destination (queue overflow). */
+  onMessagesDropped(n: number): void;
 }
 
 export type SessionState = 'full-sync' | 'streaming' | 'closed';
+
+/** A pub/sub message waiting to go out after the backlog units committed before it. */
+interface QueuedMessage {
+  readonly bytes: Buffer;
+  /** Backlog position at publication: the stream sends it once it has passed this position. */
+  readonly endPos: number;
+}
 
 interface PendingProbe {
   readonly token: number;
@@ -51,6 +60,9 @@ export class SourceSession {
   private cursor: number;
   private fullSync: FullSyncSender | null = null;
   private pendingProbes: PendingProbe[] = [];
+  private messages: QueuedMessage[] = [];
+  private messageHead = 0;
+  private messageBytes = 0;
   /** Paused here (TANDEM.SYNC PAUSE) or by the destination (FLOW frame). */
   localPaused = false;
   remotePaused = false;
@@ -63,6 +75,7 @@ export class SourceSession {
   unitsSent = 0;
   bytesSent = 0;
   chunksSent = 0;
+  messagesSent = 0;
 
   constructor(
     private readonly host: SessionHost,
@@ -135,13 +148,71 @@ export class SourceSession {
         }
         continue;
       }
-      if (!this.sendBatch(now)) break;
-      frames++;
+      if (this.sendMessages(now) || this.sendBatch(now)) frames++;
+      else break;
     }
     if (!this.open) return false;
     this.answerProbes(now);
     if (this.conn.backpressured) return false;
-    return this.fullSync !== null || this.cursor < this.host.backlog.endPos;
+    return this.fullSync !== null || this.cursor < this.host.backlog.endPos || this.messageReady;
+  }
+
+  /**
+   * Queues a pub/sub message published here (frames.ts encodePubMessage). It goes out after the
+   * backlog units committed before it, so a subscriber that reads the data a publisher wrote
+   * before publishing finds it. Best effort: a destination that falls `pubsubQueueBytes` behind
+   * loses its oldest queued messages (counted), and a closed session loses its queue.
+   */
+  queueMessage(bytes: Buffer): void {
+    if (this.state === 'closed') return;
+    this.messages.push({ bytes, endPos: this.host.backlog.endPos });
+    this.messageBytes += bytes.length;
+    let dropped = 0;
+    while (this.messageBytes > this.host.timing.pubsubQueueBytes && this.messageHead < this.messages.length) {
+      this.messageBytes -= this.messages[this.messageHead++]!.bytes.length;
+      dropped++;
+    }
+    if (dropped > 0) this.host.onMessagesDropped(dropped);
+    this.compactMessages();
+    this.host.requestWork();
+  }
+
+  private compactMessages(): void {
+    if (this.messageHead > 1024 && this.messageHead * 2 > this.messages.length) {
+      this.messages = this.messages.slice(this.messageHead);
+      this.messageHead = 0;
+    }
+  }
+
+  /** Messages queued and not sent yet. */
+  get queuedMessages(): number {
+    return this.messages.length - this.messageHead;
+  }
+
+  /** True when the next queued message may go out: the stream has passed what preceded it. */
+  private get messageReady(): boolean {
+    const m = this.messages[this.messageHead];
+    return m !== undefined && m.endPos <= this.cursor;
+  }
+
+  /** One PUBLISH frame of the messages that may go out now; false when there were none. */
+  private sendMessages(now: number): boolean {
+    if (this.fullSync !== null || !this.messageReady) return false;
+    const out: Buffer[] = [];
+    let bytes = 0;
+    while (bytes < this.host.timing.batchBytes && this.messageReady) {
+      const m = this.messages[this.messageHead++]!;
+      out.push(m.bytes);
+      bytes += m.bytes.length;
+    }
+    this.messageBytes -= bytes;
+    if (this.messageHead === this.messages.length) {
+      this.messages = [];
+      this.messageHead = 0;
+    }
+    this.send(publishFrame(out, this.host.compressionLevel, this.host.timing.compressMinBytes), now);
+    this.messagesSent += out.length;
+    return true;
   }
 
   /** One batch from the cursor on; false when there was nothing to send. */
@@ -155,7 +226,9 @@ export class SourceSession {
     }
     const units: Buffer[] = [];
     let bytes = 0;
-    while (bytes < timing.batchBytes) {
+    // A queued message waits for the units before it and goes out before those after it.
+    const stop = this.messages[this.messageHead]?.endPos ?? Infinity;
+    while (bytes < timing.batchBytes && this.cursor < stop) {
       const e = backlog.at(this.cursor);
       if (e === undefined) break;
       this.cursor++;
@@ -236,10 +309,7 @@ export class SourceSession {
   /** Closes the session (and its connection). Idempotent. */
   close(reason: string, now: number): void {
     if (this.state === 'closed') return;
-    this.state = 'closed';
-    this.closeReason = reason;
-    this.fullSync?.abort();
-    this.fullSync = null;
+    this.dropQueue(reason);
     this.conn.close(reason);
     this.host.onSessionClosed(this, reason, now);
   }
@@ -247,10 +317,19 @@ export class SourceSession {
   /** The transport lost the connection. */
   onClosed(reason: string, now: number): void {
     if (this.state === 'closed') return;
+    this.dropQueue(reason);
+    this.host.onSessionClosed(this, reason, now);
+  }
+
+  /** Marks the session closed; pub/sub messages still queued are lost (counted). */
+  private dropQueue(reason: string): void {
     this.state = 'closed';
     this.closeReason = reason;
     this.fullSync?.abort();
     this.fullSync = null;
-    this.host.onSessionClosed(this, reason, now);
+    if (this.queuedMessages > 0) this.host.onMessagesDropped(this.queuedMessages);
+    this.messages = [];
+    this.messageHead = 0;
+    this.messageBytes = 0;
   }
 }

@@ -15,8 +15,8 @@
 import { VectorClock } from '../crdt/vector-clock.js';
 import { EffectGapError } from '../engine/database.js';
 import type { Database } from '../engine/database.js';
-import type { DecodedUnit } from './frames.js';
-import { ackFrame, decodeFrame, flowFrame, FrameError, probeFrame } from './frames.js';
+import type { DecodedUnit, PubMessage } from './frames.js';
+import { ackFrame, decodeFrame, flowFrame, FRAME_TYPES, FrameError, frameType, probeFrame } from './frames.js';
 import { FullSyncReceiver } from './full-sync.js';
 import type { Continue, DialConn, Hello, LogFn, Refusal, SyncMode, Timing } from './protocol.js';
 import { PROTOCOL_VERSION, backoffDelay } from './protocol.js';
@@ -34,8 +34,12 @@ export interface LinkHost {
   joinSnapshot(link: SyncerLink, snapshot: FullSyncReceiver, now: number): void;
   onSourceClock(link: SyncerLink, clock: VectorClock, now: number): void;
   onProbeReply(peerId: number, token: number, clock: VectorClock, now: number): void;
+  /** Pub/sub messages published on this link's source; `dropped` when they arrived while paused. */
+  onMessages(link: SyncerLink, messages: readonly PubMessage[], dropped: boolean): void;
   /** The handshake succeeded. False: close and reconnect at once (see NodeOptions.rejoin). */
   onLinkUp(link: SyncerLink, c: Continue, now: number): boolean;
+  /** Asks the driver to pump soon (a full-sync chunk waits to be decoded). */
+  requestWork(): void;
 }
 
 export type LinkState = 'idle' | 'handshake' | 'full-sync' | 'streaming' | 'backoff' | 'stopped';
@@ -55,6 +59,10 @@ export class SyncerLink {
   paused = false;
   private held: Buffer[] = [];
   private receiving: FullSyncReceiver | null = null;
+  /** END of the full sync arrived while chunks still waited to be decoded: frames after it wait
+   * in `afterEnd` until the join has started. */
+  private ended = false;
+  private afterEnd: Buffer[] = [];
   mode: SyncMode | null = null;
   causal = false;
   /** Run id of the source process on the current connection. */
@@ -154,8 +162,15 @@ export class SyncerLink {
     if (this.conn === null) return;
     this.lastRecvAt = now;
     this.bytesIn += buf.length;
+    if (this.ended && !this.paused) {
+      this.afterEnd.push(buf);
+      return;
+    }
     if (this.paused) {
-      this.held.push(buf);
+      // Pub/sub is delivered only while the link runs: a message in flight when the pause took
+      // effect is dropped (counted), never delivered late or twice.
+      if (frameType(buf) === FRAME_TYPES.publish) this.dropMessages(buf, now);
+      else this.held.push(buf);
       return;
     }
     this.process(buf, now);
@@ -186,19 +201,17 @@ export class SyncerLink {
         case 'fullsync-chunk':
           if (this.receiving === null) throw new FrameError('full-sync chunk outside a full sync');
           this.receiving.stage(f.count, f.records);
+          this.owner.requestWork();
           return;
         case 'fullsync-end': {
           const rcv = this.receiving;
           if (rcv === null) throw new FrameError('full-sync end outside a full sync');
           if (!rcv.clock.equals(f.clock) || rcv.records !== f.records) throw new FrameError('full-sync end does not match what was received');
-          this.receiving = null;
-          this.owner.joinSnapshot(this, rcv, now);
-          this.pendingSnapshot = null;
-          this.fullSyncs++;
-          this.state = 'streaming';
-          this.ackDirty = true;
-          this.checkCaughtUp();
-          this.owner.log('info', `Full sync from instance ${this.peerId} done: ${f.records} records merged`);
+          // Chunks may still wait to be decoded: the join starts once they are (decodeStep),
+          // and the frames that follow END wait for it.
+          this.ended = true;
+          if (rcv.undecoded === 0) this.completeFullSync(now);
+          else this.owner.requestWork();
           return;
         }
         case 'heartbeat':
@@ -208,6 +221,9 @@ export class SyncerLink {
           this.noteSourceClock(f.clock, now);
           this.owner.onProbeReply(this.peerId, f.token, f.clock, now);
           return;
+        case 'publish':
+          this.owner.onMessages(this, f.messages, false);
+          return;
         default:
           throw new FrameError(`unexpected ${f.t} frame on a destination link`);
       }
@@ -216,6 +232,17 @@ export class SyncerLink {
       else if (e instanceof EffectGapError) this.fail(`effects out of order from instance ${this.peerId}: ${e.message}`, now);
       else throw e;
     }
+  }
+
+  private dropMessages(buf: Buffer, now: number): void {
+    let f;
+    try {
+      f = decodeFrame(buf);
+    } catch (e) {
+      this.fail(`protocol error from instance ${this.peerId}: ${(e as FrameError).message}`, now);
+      return;
+    }
+    if (f.t === 'publish') this.owner.onMessages(this, f.messages, true);
   }
 
   private checkCaughtUp(): void {
@@ -317,6 +344,44 @@ export class SyncerLink {
     }
   }
 
+  /**
+   * Decodes up to about `max` records of the full sync being received (between event-loop
+   * turns, so a burst of chunks in one read does not stall the loop); true when more remain.
+   */
+  decodeStep(max: number, now: number): boolean {
+    const r = this.receiving;
+    if (r === null || this.paused) return false;
+    try {
+      if (r.decodeStep(max)) return true;
+    } catch (e) {
+      if (!(e instanceof FrameError)) throw e;
+      this.fail(`protocol error from instance ${this.peerId}: ${e.message}`, now);
+      return false;
+    }
+    if (this.ended) this.completeFullSync(now);
+    return false;
+  }
+
+  /** Every chunk is decoded and END arrived: join, then process what followed END. */
+  private completeFullSync(now: number): void {
+    const rcv = this.receiving!;
+    this.receiving = null;
+    this.ended = false;
+    this.owner.joinSnapshot(this, rcv, now);
+    this.pendingSnapshot = null;
+    this.fullSyncs++;
+    this.state = 'streaming';
+    this.ackDirty = true;
+    this.checkCaughtUp();
+    this.owner.log('info', `Full sync from instance ${this.peerId} done: ${rcv.records} records merged`);
+    const after = this.afterEnd;
+    this.afterEnd = [];
+    for (const buf of after) {
+      if (this.conn === null) return;
+      this.onFrame(buf, now);
+    }
+  }
+
   /** Records of a full sync in progress staged so far, or null. */
   get fullSyncStaged(): number | null {
     return this.receiving?.records ?? null;
@@ -334,6 +399,8 @@ export class SyncerLink {
     this.conn = null;
     this.held = [];
     this.receiving = null;
+    this.ended = false;
+    this.afterEnd = [];
     this.pendingSnapshot = null;
     this.mode = null;
     if (c !== null) c.close(reason);
@@ -359,6 +426,8 @@ export class SyncerLink {
     this.conn = null;
     this.state = 'stopped';
     this.receiving = null;
+    this.ended = false;
+    this.afterEnd = [];
     if (c !== null) c.close(reason);
   }
 }

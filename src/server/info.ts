@@ -65,7 +65,7 @@ export function coreSections(s: TandemServer): Map<string, InfoProvider> {
       ['used_memory_rss_human', human(st.rss)],
       ['used_memory_peak', st.peakMemory],
       ['used_memory_peak_human', human(st.peakMemory)],
-      ['used_memory_dataset_keys', s.db.keyspace.records.size],
+      ['used_memory_dataset_keys', s.db.keyspace.size],
       ['total_system_memory', os.totalmem()],
       ['total_system_memory_human', human(os.totalmem())],
       ['maxmemory', max],
@@ -145,8 +145,9 @@ export function coreSections(s: TandemServer): Map<string, InfoProvider> {
   });
   m.set('keyspace', () => {
     const ks = s.db.keyspace;
-    if (ks.visibleCount === 0) return [];
-    return [['db0', `keys=${ks.visibleCount},expires=${ks.volatile.size},avg_ttl=0`]];
+    // Keys joined so far: INFO does not finish a full-sync join in progress (DBSIZE does).
+    if (ks.visibleJoined === 0) return [];
+    return [['db0', `keys=${ks.visibleJoined},expires=${ks.volatile.size},avg_ttl=0`]];
   });
   return m;
 }

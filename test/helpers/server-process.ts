@@ -67,6 +67,8 @@ export interface TandemOptions extends StartOptions {
   config?: string;
   /** Node flags for the server process, e.g. ['--max-old-space-size=4096']. */
   execArgv?: string[];
+  /** A command the server runs under, e.g. ['ip', 'netns', 'exec', 'ns1'] (it must exec node). */
+  wrapper?: string[];
 }
 
 export interface RedisOptions extends StartOptions {
@@ -126,9 +128,11 @@ export function startTandem(opts: TandemOptions = {}): Promise<ServerHandle> {
   if (!tandemBuilt()) {
     return Promise.reject(new Error(`Tandem is not built: ${tandemEntry} is missing (run npx tsc -p .)`));
   }
+  const wrapper = opts.wrapper ?? [];
   return launch('tandem', opts, (port, host, dir) => ({
-    command: process.execPath,
+    command: wrapper[0] ?? process.execPath,
     args: [
+      ...(wrapper.length > 0 ? [...wrapper.slice(1), process.execPath] : []),
       ...(opts.execArgv ?? []),
       tandemEntry,
       'server',

@@ -168,3 +168,28 @@ test('the source refuses a wrong GUID, secret, protocol, duplicate or unknown in
   assert.equal(src.stats.refusals, 6);
   assert.match(src.stats.lastRefusal, /duplicate instance id 2/);
 });
+
+test('a full sync is joined over many pumps while clients and a third instance keep writing', () => {
+  const w = world(3, { backlogBytes: 300 });
+  w.runUntil(200);
+  w.pause(3, null);
+  for (let i = 0; i < 300; i++) w.exec(1, ['INCRBY', `k${i % 100}`, '1']);
+  w.runUntil(600);
+  w.resume(3, null);
+  const inst = w.instance(3);
+  let sawPending = 0;
+  // 3 records per pump in the sim: the join of ~100 keys spans many turns.
+  for (let i = 0; i < 200; i++) {
+    w.exec(2, ['INCRBY', `k${i % 100}`, '10']);
+    w.exec(3, ['INCRBY', `k${(i + 50) % 100}`, '100']);
+    if (inst.db.joinPending > 0) sawPending++;
+    w.runUntil(w.queue.now + 2);
+  }
+  settled(w);
+  assert.ok(inst.node.stats.syncFull >= 1, 'a full sync happened');
+  assert.ok(sawPending > 0, 'writes ran while the join was pending');
+  for (let k = 0; k < 100; k++) {
+    const want = bulk(String(3 + 20 + 200));
+    for (const id of [1, 2, 3]) assert.equal(w.exec(id, ['GET', `k${k}`]), want, `k${k} at ${id}`);
+  }
+});

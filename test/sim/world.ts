@@ -31,6 +31,7 @@ import '../../src/engine/hll.js';
 import '../../src/engine/bitmaps.js';
 import { ReplyWriter } from '../../src/protocol/reply.js';
 import { FRAME_TYPES, frameType } from '../../src/replication/frames.js';
+import type { PubMessage } from '../../src/replication/frames.js';
 import type { Conn, Continue, DialConn, Hello, Refusal, Timing } from '../../src/replication/protocol.js';
 import { ReplicationNode } from '../../src/replication/replication-node.js';
 import type { SourceSession } from '../../src/replication/source-session.js';
@@ -204,6 +205,8 @@ export class SimInstance {
   readonly skew: number;
   private pumpScheduled = false;
   incarnation = 0;
+  /** Pub/sub messages peers published, as delivered here, with this instance's clock then. */
+  readonly inbox: { m: PubMessage; clock: VectorClock }[] = [];
 
   constructor(
     readonly world: SimWorld,
@@ -243,6 +246,7 @@ export class SimInstance {
       timing: world.timing,
       log: (level, msg) => world.logLine(`${this.id} ${level} ${msg}`),
       onWork: () => this.requestPump(),
+      onMessage: (m) => this.inbox.push({ m, clock: this.db.clock.clone() }),
       rejoin: this.incarnation > 1,
     });
     const node = this.node;
@@ -349,6 +353,8 @@ export class SimWorld {
       chunkRecords: 2,
       chunkBytes: 4096,
       framesPerPump: 2,
+      // Joins of full syncs spread over many pumps, so commands and effects interleave with them.
+      joinRecordsPerPump: 3,
       compressMinBytes: 64,
       ...opts.timing,
     };

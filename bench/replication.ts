@@ -1,0 +1,376 @@
+// Replication benchmarks (issue 3): throughput of an instance with two replicating peers against
+// the same build alone and redis-server; end-to-end replication lag under a paced write load
+// spread over three instances; time to converge after a partition; and how long a full-sync
+// join stalls the destination's event loop. Every figure comes from real processes on loopback.
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
+import { Cluster } from '../test/e2e/aa-cluster.js';
+import { freePort } from '../test/helpers/free-port.js';
+import { startTandem } from '../test/helpers/server-process.js';
+import type { ServerHandle } from '../test/helpers/server-process.js';
+import { waitFor } from '../test/helpers/wait-for.js';
+import { loadKeys } from './load-keys.js';
+import type { LoopFigures } from './loop-monitor.js';
+import { fixed, int, ratio, table } from './markdown.js';
+import { type BenchmarkResult, redisBenchmark } from './redis-benchmark.js';
+import type { BenchContext, Section } from './section.js';
+
+const PERSISTENCE_OFF = ['--set', 'appendonly=no', '--set', 'save='];
+
+function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+async function infoCrdt(r: Redis): Promise<Map<string, string>> {
+  const text = (await r.call('INFO', 'crdt')) as string;
+  const m = new Map<string, string>();
+  for (const line of text.split('\r\n')) {
+    const i = line.indexOf(':');
+    if (i > 0 && !line.startsWith('#')) m.set(line.slice(0, i), line.slice(i + 1));
+  }
+  return m;
+}
+
+// ---- (a) throughput with two replicating peers ---------------------------------------------
+
+async function bench(ctx: BenchContext, host: string, port: number, test: string, pipeline: number, label: string): Promise<BenchmarkResult> {
+  const o = ctx.options;
+  ctx.progress(`${test} -P ${pipeline} against ${label} (${o.requests} requests)`);
+  return redisBenchmark({ host, port, test, clients: o.clients, requests: o.requests, pipeline, keyspace: o.keyspace, dataSize: o.dataSize });
+}
+
+async function throughput(ctx: BenchContext): Promise<string> {
+  const o = ctx.options;
+  const tests = ['set', 'incr'];
+  const alone = new Map<string, BenchmarkResult>();
+  const redis = new Map<string, BenchmarkResult>();
+  const pair = await ctx.startPair();
+  try {
+    for (const p of o.pipelines) {
+      for (const t of tests) {
+        alone.set(`${t}/${p}`, await bench(ctx, pair.target.host, pair.target.port, t, p, 'Tandem alone'));
+        redis.set(`${t}/${p}`, await bench(ctx, pair.redis.host, pair.redis.port, t, p, 'redis'));
+      }
+    }
+  } finally {
+    await pair.stop();
+  }
+  const rows: string[][] = [];
+  const cluster = await Cluster.start(3, { args: PERSISTENCE_OFF });
+  try {
+    const a = cluster.instances[0]!;
+    for (const p of o.pipelines) {
+      for (const t of tests) {
+        const r = await bench(ctx, '127.0.0.1', a.port, t, p, 'Tandem with 2 peers');
+        // The peers must have everything before the next run: the tail is part of the cost.
+        const t0 = performance.now();
+        await cluster.sync(120_000);
+        const tail = performance.now() - t0;
+        const s = alone.get(`${t}/${p}`)!;
+        const rd = redis.get(`${t}/${p}`)!;
+        rows.push([r.name, String(p), int(rd.rps), int(s.rps), int(r.rps), ratio(r.rps, s.rps), ratio(r.rps, rd.rps), `${fixed(r.p50Ms, 3)} / ${fixed(r.p99Ms, 3)}`, int(tail)]);
+      }
+    }
+  } finally {
+    await cluster.stop();
+  }
+  return [
+    '**(a) Throughput with two replicating peers.** redis-benchmark against instance 1 of a 3-instance ' +
+      `database (full mesh, loopback), the same build alone, and redis-server; -c ${o.clients} -n ${o.requests} -r ${o.keyspace} -d ${o.dataSize}. ` +
+      'The two peers run on the same cores, applying everything instance 1 writes. "catch-up" is how long after ' +
+      "redis-benchmark's last reply TANDEM.SYNC WAIT took on every instance.",
+    '',
+    table(['test', 'pipeline', 'redis ops/s', 'alone ops/s', 'with peers ops/s', 'with peers/alone', 'with peers/redis', 'with peers p50 / p99 ms', 'catch-up ms'], rows),
+  ].join('\n');
+}
+
+// ---- (b) replication lag ------------------------------------------------------------------
+
+interface LagResult {
+  samples: number[];
+  writes: number;
+  seconds: number;
+}
+
+/**
+ * Paced writers, one per instance, together `rate` writes/s: mostly SET and INCR on random
+ * keys, and every `sampleEvery`-th tick one RPUSH per other instance of the send time to a list
+ * only that instance's reader pops (BLPOP: a push applied from a peer wakes it). Lag = when
+ * the reader got it − when the writer sent it (one process, one clock).
+ */
+async function measureLag(cluster: Cluster, rate: number, seconds: number): Promise<LagResult> {
+  const ids = cluster.instances.map((i) => i.id);
+  const n = ids.length;
+  const samples: number[] = [];
+  const expected = new Map<number, number>(ids.map((id) => [id, 0]));
+  const got = new Map<number, number>(ids.map((id) => [id, 0]));
+  const readers = cluster.instances.map((inst) => new Redis({ port: inst.port, host: '127.0.0.1' }));
+  const writers = cluster.instances.map((inst) => new Redis({ port: inst.port, host: '127.0.0.1' }));
+  let stopReading = false;
+  const reading = readers.map(async (r, idx) => {
+    const me = ids[idx]!;
+    const keys = ids.filter((i) => i !== me).map((i) => `lag:${i}>${me}`);
+    while (!stopReading) {
+      let res: [string, string] | null;
+      try {
+        res = await r.blpop(...keys, 0.2);
+      } catch {
+        return;
+      }
+      if (res === null) continue;
+      samples.push(performance.now() - Number(res[1]));
+      got.set(me, got.get(me)! + 1);
+    }
+  });
+  let writes = 0;
+  const perWriter = rate / n;
+  const start = performance.now();
+  const end = start + seconds * 1000;
+  const done = new Array<number>(n).fill(0);
+  let failure: unknown = null;
+  const fail = (e: unknown): void => {
+    failure ??= e;
+  };
+  while (performance.now() < end && failure === null) {
+    const now = performance.now();
+    for (let w = 0; w < n; w++) {
+      const due = Math.floor(((now - start) / 1000) * perWriter) - done[w]!;
+      const r = writers[w]!;
+      const me = ids[w]!;
+      for (let k = 0; k < due; k++) {
+        const c = done[w]!++;
+        if (c % 10 === 0) {
+          // A sample: one push per other instance (these count as writes too).
+          const ts = String(performance.now());
+          for (const other of ids) {
+            if (other === me) continue;
+            r.rpush(`lag:${me}>${other}`, ts).catch(fail);
+            expected.set(other, expected.get(other)! + 1);
+          }
+          k += n - 2;
+          done[w]! += n - 2;
+          writes += n - 1;
+        } else if (c % 2 === 0) {
+          r.set(`lk:${Math.floor(Math.random() * 100_000)}`, 'v').catch(fail);
+          writes++;
+        } else {
+          r.incr(`lc:${Math.floor(Math.random() * 1000)}`).catch(fail);
+          writes++;
+        }
+      }
+    }
+    await new Promise((res) => setTimeout(res, 1));
+  }
+  const elapsed = (performance.now() - start) / 1000;
+  if (failure !== null) throw failure;
+  await waitFor(() => ids.every((id) => got.get(id)! >= expected.get(id)!), { timeout: 60_000, message: 'every lag sample' });
+  stopReading = true;
+  await Promise.all(reading);
+  for (const r of [...readers, ...writers]) r.disconnect();
+  return { samples, writes, seconds: elapsed };
+}
+
+async function lag(ctx: BenchContext): Promise<string> {
+  const seconds = ctx.options.quick ? 3 : 15;
+  const rate = 20_000;
+  const cluster = await Cluster.start(3, { args: PERSISTENCE_OFF });
+  let res: LagResult;
+  try {
+    ctx.progress(`replication lag: ${rate} writes/s over 3 instances for ${seconds} s`);
+    res = await measureLag(cluster, rate, seconds);
+    await cluster.sync(60_000);
+  } finally {
+    await cluster.stop();
+  }
+  const s = [...res.samples].sort((a, b) => a - b);
+  return [
+    `**(b) Replication lag.** ${int(res.writes / res.seconds)} writes/s achieved (target ${int(rate)}) for ${fixed(res.seconds, 1)} s, ` +
+      'spread evenly over 3 instances (SET / INCR on random keys, one connection per instance); every tenth write per ' +
+      'instance is a timestamped RPUSH to a list that a BLPOP client on each other instance waits on. Lag = write sent at the ' +
+      'origin → element popped at the other instance (client to origin, origin to peer, wake-up, reply).',
+    '',
+    table(
+      ['samples', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms'],
+      [[int(s.length), fixed(percentile(s, 50), 2), fixed(percentile(s, 90), 2), fixed(percentile(s, 99), 2), fixed(s.at(-1) ?? NaN, 2)]],
+    ),
+  ].join('\n');
+}
+
+// ---- (c) convergence after a partition ----------------------------------------------------
+
+async function partition(ctx: BenchContext, backlog: string | null): Promise<string[]> {
+  const o = ctx.options;
+  const writes = o.quick ? 20_000 : 100_000;
+  const holdMs = o.quick ? 5_000 : 30_000;
+  const cluster = await Cluster.start(3, { args: [...PERSISTENCE_OFF, ...(backlog === null ? [] : ['--set', `crdt-backlog-size=${backlog}`])] });
+  try {
+    await cluster.pauseAll();
+    const t0 = performance.now();
+    ctx.progress(`partition (backlog ${backlog ?? 'default'}): ${writes} writes on instance 1 and on instance 2, held ${holdMs / 1000} s`);
+    // Half the keys overlap: 50 % of the writes conflict (last writer wins).
+    const [p1, p2] = [cluster.instances[0]!.port, cluster.instances[1]!.port];
+    await Promise.all([
+      loadKeys({ host: '127.0.0.1', port: p1, keys: writes, keyOf: (i) => `pk:${i}`, value: 'side-1' }),
+      loadKeys({ host: '127.0.0.1', port: p2, keys: writes, keyOf: (i) => `pk:${i + writes / 2}`, value: 'side-2' }),
+    ]);
+    const wrote = performance.now() - t0;
+    const wait = holdMs - wrote;
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    const before = await Promise.all(cluster.instances.map((i) => infoCrdt(i.redis)));
+    const t1 = performance.now();
+    await cluster.sync(300_000);
+    const converge = performance.now() - t1;
+    const after = await Promise.all(cluster.instances.map((i) => infoCrdt(i.redis)));
+    const sizes = await Promise.all(cluster.instances.map((i) => i.redis.dbsize()));
+    const want = writes * 1.5;
+    if (!sizes.every((n) => n === want)) throw new Error(`after the partition the instances hold ${sizes.join(' / ')} keys, ${want} expected`);
+    // Spot check: the same values everywhere.
+    const keys = Array.from({ length: 1000 }, (_, i) => `pk:${Math.floor((i * want) / 1000)}`);
+    const vals = await Promise.all(cluster.instances.map((i) => i.redis.mget(...keys)));
+    if (!vals.every((v) => JSON.stringify(v) === JSON.stringify(vals[0]))) throw new Error('instances disagree after the partition');
+    const delta = (name: string): number => after.reduce((a, m, i) => a + Number(m.get(name) ?? 0) - Number(before[i]!.get(name) ?? 0), 0);
+    return [
+      backlog ?? 'default (16mb)',
+      int(writes),
+      fixed(holdMs / 1000, 0),
+      int(wrote),
+      int(converge),
+      `${delta('crdt_sync_partial_ok')} partial, ${delta('crdt_sync_full')} full`,
+      int(want),
+    ];
+  } finally {
+    await cluster.stop();
+  }
+}
+
+async function partitions(ctx: BenchContext): Promise<string> {
+  const rows = [await partition(ctx, null), await partition(ctx, '1mb')];
+  return [
+    '**(c) Convergence after a partition.** Every link paused (TANDEM.SYNC PAUSE on all three instances), then ' +
+      'pipelined SETs on instance 1 and on instance 2 at the same time, half of the keys on both sides (conflicts); the ' +
+      'partition is held, then RESUME everywhere; "converge" is from RESUME until TANDEM.SYNC WAIT succeeded on every ' +
+      'instance; then every instance must hold all keys and agree on a sample of 1000. With a 1 MB backlog the gap is not ' +
+      'covered and the instances resync by full sync.',
+    '',
+    table(['backlog', 'writes per side', 'partition s', 'writing ms', 'converge ms', 'resyncs', 'keys after'], rows),
+  ].join('\n');
+}
+
+// ---- (d) event-loop stall of a full-sync join -----------------------------------------------
+
+const monitorEntry = fileURLToPath(new URL('./loop-monitor.js', import.meta.url));
+
+async function loopFigures(server: ServerHandle, file: string): Promise<LoopFigures> {
+  rmSync(file, { force: true });
+  server.kill('SIGUSR2');
+  await waitFor(() => existsSync(file), { timeout: 10_000, message: 'the loop monitor figures' });
+  return JSON.parse(readFileSync(file, 'utf8')) as LoopFigures;
+}
+
+/**
+ * A new instance joins a database of `keys` keys by full sync while a client PINGs it in a
+ * loop; the destination's own event-loop monitor (loop-monitor.ts) reports its longest stall.
+ */
+export async function measureJoin(ctx: BenchContext, keys: number): Promise<{ loop: LoopFigures; pingMaxMs: number; pings: number; syncMs: number }> {
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'tandem-join-'));
+  const file = path.join(tmp, 'loop.json');
+  const pa = await freePort();
+  let pb = await freePort();
+  while (pb === pa) pb = await freePort();
+  const guid = `bench-join-${process.pid}`;
+  const common = ['--crdb-guid', guid, ...PERSISTENCE_OFF];
+  // A small backlog: the new instance cannot resume from it and gets a full sync.
+  const a = await startTandem({ port: pa, instanceId: 1, args: [...common, '--set', 'crdt-backlog-size=64kb', '--peer', `2@127.0.0.1:${pb}`] });
+  let b: ServerHandle | null = null;
+  const clients: Redis[] = [];
+  try {
+    ctx.progress(`full-sync join: loading ${keys} keys`);
+    await loadKeys({ host: '127.0.0.1', port: pa, keys });
+    const ra = new Redis({ port: pa, host: '127.0.0.1' });
+    clients.push(ra);
+    await ra.call('TANDEM.SYNC', 'PAUSE');
+    b = await startTandem({
+      port: pb,
+      instanceId: 2,
+      args: [...common, '--peer', `1@127.0.0.1:${pa}`],
+      execArgv: ['--import', monitorEntry],
+      env: { ...process.env, TANDEM_LOOP_MONITOR_OUT: file },
+    });
+    const rb = new Redis({ port: pb, host: '127.0.0.1' });
+    const probe = new Redis({ port: pb, host: '127.0.0.1' });
+    clients.push(rb, probe);
+    await waitFor(async () => /link=full-sync/.test((await infoCrdt(rb)).get('crdt_peer_1') ?? ''), { timeout: 20_000, message: 'the full sync to start' }).catch(async (e: Error) => {
+      throw new Error(`${e.message}: ${(await infoCrdt(rb)).get('crdt_peer_1')}`);
+    });
+    await loopFigures(b, file);
+    let pinging = true;
+    let pingMaxMs = 0;
+    let pings = 0;
+    const pinger = (async () => {
+      while (pinging) {
+        const t = performance.now();
+        await probe.ping();
+        pingMaxMs = Math.max(pingMaxMs, performance.now() - t);
+        pings++;
+      }
+    })();
+    const t0 = performance.now();
+    await ra.call('TANDEM.SYNC', 'RESUME');
+    await waitFor(
+      async () => {
+        const m = await infoCrdt(rb);
+        return m.get('crdt_sync_full') === '1' && (m.get('crdt_join_pending') ?? '0') === '0';
+      },
+      { timeout: 120_000, interval: 10, message: 'the join to complete' },
+    );
+    const syncMs = performance.now() - t0;
+    pinging = false;
+    await pinger;
+    const loop = await loopFigures(b, file);
+    const n = await rb.dbsize();
+    if (n !== keys) throw new Error(`the new instance holds ${n} keys after the full sync, ${keys} expected`);
+    return { loop, pingMaxMs, pings, syncMs };
+  } finally {
+    for (const c of clients) c.disconnect();
+    await Promise.all([a.stop(), b?.stop()]);
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+async function join(ctx: BenchContext): Promise<string> {
+  const keys = ctx.options.quick ? 20_000 : 100_000;
+  const r = await measureJoin(ctx, keys);
+  return [
+    `**(d) Full-sync join.** A new instance joins a database of ${int(keys)} small string keys by full sync while a client ` +
+      "PINGs it back to back. The destination's longest event-loop stall (perf_hooks monitorEventLoopDelay, preloaded " +
+      'with bench/loop-monitor.ts) and the slowest PING, from RESUME until the join completed.',
+    '',
+    table(
+      ['keys', 'RESUME → joined ms', 'loop max stall ms', 'loop p99 ms', 'PINGs', 'slowest PING ms'],
+      [[int(keys), int(r.syncMs), fixed(r.loop.maxMs, 1), fixed(r.loop.p99Ms, 1), int(r.pings), fixed(r.pingMaxMs, 1)]],
+    ),
+  ].join('\n');
+}
+
+export const replicationSection: Section = {
+  id: 'replication',
+  title: 'Replication (3 instances on loopback)',
+  async run(ctx: BenchContext): Promise<string> {
+    if (ctx.options.against === 'redis') return 'Skipped: replication needs Tandem (not --against redis).';
+    const parts: string[] = [];
+    for (const [name, part] of [
+      ['throughput', throughput],
+      ['lag', lag],
+      ['partition', partitions],
+      ['join', join],
+    ] as const) {
+      if (ctx.options.replicationParts !== undefined && !ctx.options.replicationParts.includes(name)) continue;
+      parts.push(await part(ctx));
+    }
+    return parts.join('\n\n');
+  },
+};
