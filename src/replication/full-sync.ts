@@ -108,8 +108,7 @@ export class FullSyncReceiver {
     for (const c of this.chunks) decodeChunkRecords(c.count, c.records, (key, rec) => recs.push([key, rec]));
     this.chunks.length = 0;
     for (const [key, rec] of recs) db.joinRecord(key, rec);
-    db.hlc.observe(this.hlc);
-    db.clock.merge(this.clock);
+    db.raiseClock(this.clock, this.hlc);
     return recs.length;
   }
 }

@@ -401,7 +401,7 @@ export class ReplicationNode implements EffectSink, SessionHost, LinkHost {
     const have = this.db.clock.get(u.origin);
     if (last <= have) return;
     if (first > have + 1) throw new EffectGapError(`skip ${u.origin}:${first}..${last} arrived after ${u.origin}:${have}`);
-    this.db.clock.set(u.origin, last);
+    this.db.advanceClock(u.origin, last);
     if (u.origin === this.instanceId) this.ownSeen(last);
     if (this.causalMode) this.backlog.append(u.origin, have + 1, last, encodeSkipUnit(u.origin, have + 1, last));
   }

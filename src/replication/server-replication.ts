@@ -38,7 +38,7 @@ function secretOf(server: TandemServer): string {
  * Starts replication for `server` with the peers of its configuration (`peer` lines and
  * `--peer` flags). Throws ConfigError for a malformed or duplicate peer.
  */
-export function attachReplication(server: TandemServer): ServerReplication {
+export function attachReplication(server: TandemServer, opts: { rejoin?: boolean } = {}): ServerReplication {
   const config = server.config;
   const guid = config.get('crdb-guid');
   if (guid === '') throw new ConfigError('replication needs the CRDB GUID of the database (--crdb-guid)');
@@ -76,6 +76,8 @@ export function attachReplication(server: TandemServer): ServerReplication {
     random: Math.random,
     log,
     onWork: () => tcp?.requestPump(),
+    // Restarted from disk after a crash: its files may lack effects peers hold (src/persistence).
+    rejoin: opts.rejoin === true,
   });
   tcp = new TcpReplication(node, { enter, log });
   for (const p of peers) node.addPeer(p.id, p.host, p.port);
