@@ -5,9 +5,10 @@
  *
  * Log positions: `appended` counts the journal bytes handed to the log since start, `written`
  * those in the file (the OS has them: a killed process loses nothing below it), `synced` those
- * fsynced. With appendfsync always a reply that may depend on bytes up to `appended` waits until
- * `synced` passes them (server.ts DurabilityGate); everything one event-loop turn appended is
- * written with one write and made durable with one fdatasync (group commit).
+ * fsynced. A reply that may depend on bytes up to `appended` waits until `written` passes them,
+ * with appendfsync always until `synced` does (server.ts DurabilityGate); everything one
+ * event-loop turn appended is written with one write and made durable with one fdatasync
+ * (group commit).
  */
 import fs from 'node:fs';
 import { join } from 'node:path';
@@ -63,7 +64,7 @@ export class Persistence implements Journal, DurabilityGate {
   readonly mode: 'aof' | 'snapshot';
   appendfsync: FsyncPolicy;
   readonly reservation: SeqReservation;
-  /** Called with the new synced position after each successful fsync (releases replies). */
+  /** Called with the position replies may now depend on (after a write, or an fsync with always). */
   onDurable: (synced: number) => void = () => undefined;
   // ---- the log
   private gen: number;
@@ -256,7 +257,9 @@ export class Persistence implements Journal, DurabilityGate {
       // Nothing failed this time: the next fsync (or the write itself, without always) clears it.
       if (this.appendfsync !== 'always') this.clearWriteError();
     }
-    if (this.appendfsync === 'always' && this.written > this.synced) this.startSync();
+    if (this.appendfsync === 'always') {
+      if (this.written > this.synced) this.startSync();
+    } else this.onDurable(this.written);
     return true;
   }
 
@@ -275,7 +278,7 @@ export class Persistence implements Journal, DurabilityGate {
       this.fsyncs++;
       if (target > this.synced) this.synced = target;
       if (this.writeStatus === 'err' && this.pending.length === 0) this.clearWriteError();
-      this.onDurable(this.synced);
+      if (this.appendfsync === 'always') this.onDurable(this.synced);
       if (this.appendfsync === 'always' && this.written > this.synced) this.startSync();
     });
   }
@@ -311,7 +314,7 @@ export class Persistence implements Journal, DurabilityGate {
 
   setAppendfsync(policy: FsyncPolicy): void {
     this.appendfsync = policy;
-    if (policy !== 'always') this.onDurable(Number.MAX_SAFE_INTEGER);
+    if (policy !== 'always') this.onDurable(this.written);
     else if (this.written > this.synced) this.startSync();
   }
 
@@ -321,16 +324,20 @@ export class Persistence implements Journal, DurabilityGate {
     return this.appended;
   }
 
+  /**
+   * Replies wait until what they may depend on is in the file (everysec, no: a killed process
+   * loses no acknowledged write, as with Redis, which writes its AOF before replying) or fsynced
+   * (always). Normally every reply waits (it may show data not yet persisted); while the disk
+   * fails only the writers' do, so reads keep working.
+   */
   holdFor(c: Client): number {
-    if (this.appendfsync !== 'always' || this.mode !== 'aof') return 0;
-    // Normally every reply waits (it may show data not durable yet); while the disk fails only
-    // the writers' do, so reads keep working.
+    if (this.mode !== 'aof') return 0;
     const pos = this.writeStatus === 'ok' ? this.appended : (this.writers.get(c) ?? 0);
-    return pos > this.synced ? pos : 0;
+    return pos > (this.appendfsync === 'always' ? this.synced : this.written) ? pos : 0;
   }
 
   noteWrite(c: Client, pos: number): void {
-    if (this.appendfsync === 'always') this.writers.set(c, pos);
+    this.writers.set(c, pos);
   }
 
   writeRefusal(): string | null {
