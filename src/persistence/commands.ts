@@ -41,7 +41,10 @@ function bgsaveCommand(ctx: ExecContext, argv: string[]): void {
   if (argv.length > 2 || (argv.length === 2 && argv[1]!.toLowerCase() !== 'schedule')) return ctx.out.error(Errors.syntax);
   const sp = persistence(ctx);
   if (sp === null) return;
-  if (argv.length === 2 && sp.p.bgInProgress !== null) return ctx.out.simple('Background saving scheduled');
+  if (argv.length === 2 && sp.p.bgInProgress !== null) {
+    sp.p.scheduled = true;
+    return ctx.out.simple('Background saving scheduled');
+  }
   const r = sp.p.startSnapshot('save');
   if ('error' in r) return ctx.out.error(r.error);
   ctx.out.simple('Background saving started');

@@ -77,6 +77,9 @@ export class Persistence implements Journal, DurabilityGate {
   private flushScheduled = false;
   private syncing = false;
   private readonly writers = new WeakMap<Client, number>();
+  /** The database's clock when everything appended so far was written, and fsynced. */
+  private writtenClock: VectorClock;
+  private syncedClock: VectorClock;
   writeStatus: 'ok' | 'err' = 'ok';
   writeError = '';
   /** Bytes of log written since the last snapshot, and the size of that snapshot. */
@@ -85,6 +88,8 @@ export class Persistence implements Journal, DurabilityGate {
   fsyncs = 0;
   // ---- snapshots
   private bg: Promise<void> | null = null;
+  /** BGSAVE SCHEDULE arrived while a snapshot ran: start another one after it. */
+  scheduled = false;
   private bgKind: BgKind = 'save';
   private bgStartedAt = 0;
   lastSaveTime: number;
@@ -123,6 +128,8 @@ export class Persistence implements Journal, DurabilityGate {
     this.snapshotBytes = recovery.snapshotBytes;
     this.logSinceSnapshot = recovery.logBytes;
     for (const name of fs.readdirSync(dir)) if (name.endsWith('.tsnap.tmp')) fs.rmSync(join(dir, name), { force: true });
+    this.writtenClock = db.clock.clone();
+    this.syncedClock = this.writtenClock;
     this.gen = recovery.maxGen + 1;
     if (this.mode === 'aof') {
       // A directory with no data file at all starts at generation 0 (the empty state).
@@ -249,6 +256,8 @@ export class Persistence implements Journal, DurabilityGate {
         return false;
       }
       this.pending = [];
+      // Every change to the clock went through the journal: the file now holds exactly this.
+      this.writtenClock = this.db.clock.clone();
       this.fileSize += buf.length;
       this.written += buf.length;
       this.logSinceSnapshot += buf.length;
@@ -267,6 +276,7 @@ export class Persistence implements Journal, DurabilityGate {
     if (this.syncing || this.closed || this.fd < 0) return;
     this.syncing = true;
     const target = this.written;
+    const targetClock = this.writtenClock;
     const fd = this.fd;
     this.ops.fdatasync(fd, (err) => {
       this.syncing = false;
@@ -276,7 +286,10 @@ export class Persistence implements Journal, DurabilityGate {
         return;
       }
       this.fsyncs++;
-      if (target > this.synced) this.synced = target;
+      if (target > this.synced) {
+        this.synced = target;
+        this.syncedClock = targetClock;
+      }
       if (this.writeStatus === 'err' && this.pending.length === 0) this.clearWriteError();
       if (this.appendfsync === 'always') this.onDurable(this.synced);
       if (this.appendfsync === 'always' && this.written > this.synced) this.startSync();
@@ -316,6 +329,15 @@ export class Persistence implements Journal, DurabilityGate {
     this.appendfsync = policy;
     if (policy !== 'always') this.onDurable(this.written);
     else if (this.written > this.synced) this.startSync();
+  }
+
+  /**
+   * The clock of what survives a crash: fsynced with always and everysec, written (survives a
+   * killed process, not an OS crash) with no. Replication reports no more than this to peers.
+   */
+  durableClock(): VectorClock {
+    if (this.mode !== 'aof') return this.db.clock;
+    return this.appendfsync === 'no' ? this.writtenClock : this.syncedClock;
   }
 
   // ---- the durability gate (server.ts) ---------------------------------------------------------
@@ -393,6 +415,10 @@ export class Persistence implements Journal, DurabilityGate {
     );
     this.bg = done.finally(() => {
       this.bg = null;
+      if (this.scheduled) {
+        this.scheduled = false;
+        this.startSnapshot('save');
+      }
     });
     return { done: this.bg };
   }
@@ -416,6 +442,7 @@ export class Persistence implements Journal, DurabilityGate {
     if (!this.flush()) throw Object.assign(new Error(this.writeError), { code: 'EIO' });
     this.ops.fdatasyncSync(this.fd);
     this.synced = this.written;
+    this.syncedClock = this.writtenClock;
     this.ops.closeSync(this.fd);
     this.fd = -1;
     this.openSegment(this.gen + 1);

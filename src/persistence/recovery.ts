@@ -7,6 +7,7 @@
  */
 import fs from 'node:fs';
 import { join } from 'node:path';
+import type { Stability } from '../crdt/crdt.js';
 import type { Database } from '../engine/database.js';
 import type { LogEntry } from './log-format.js';
 import { FORMAT_VERSION, Rec, decodeHeader, decodeLogEntry, logName, parseName, snapshotName } from './log-format.js';
@@ -67,6 +68,26 @@ function setAside(dir: string, name: string, log: RecoveryLog): void {
  * `mode` 'snapshot' loads only snapshots (log segments are ignored).
  */
 export function recover(dir: string, db: Database, opts: { repair: boolean; useLog: boolean; log: RecoveryLog }): RecoveryResult {
+  // Nothing is stable while replaying: without peers attached yet the database would drop every
+  // tombstone at once, and a peer's state joined later would bring the removed data back. What
+  // is collectable goes later, through garbage collection (or collectAll for a single instance).
+  const stability = db.stability;
+  db.stability = NEVER_STABLE;
+  try {
+    return recoverFiles(dir, db, opts);
+  } finally {
+    db.stability = stability;
+  }
+}
+
+const NEVER_STABLE: Stability = { isStable: () => false };
+
+/** Drops every dead record and removal marker at once: for an instance without peers. */
+export function collectAll(db: Database): void {
+  for (let cursor = db.collectGarbage(db.stability, 0, 10_000); cursor !== 0; ) cursor = db.collectGarbage(db.stability, cursor, 10_000);
+}
+
+function recoverFiles(dir: string, db: Database, opts: { repair: boolean; useLog: boolean; log: RecoveryLog }): RecoveryResult {
   const t0 = performance.now();
   const { log, repair } = opts;
   const snaps: number[] = [];

@@ -17,7 +17,7 @@ import type { InfoFields } from '../server/info.js';
 import type { TandemServer } from '../server/server.js';
 import { Persistence } from './persistence.js';
 import type { RecoveryResult } from './recovery.js';
-import { recover } from './recovery.js';
+import { collectAll, recover } from './recovery.js';
 import { readReservation } from './seq-reservation.js';
 import type { FsyncPolicy, PersistenceMode } from './settings.js';
 import { parseSavePoints } from './settings.js';
@@ -47,6 +47,11 @@ export function openPersistence(server: TandemServer, opts: { repair: boolean })
   const config = server.config;
   const mode = config.get('persistence') as PersistenceMode;
   if (mode === 'disabled') return null;
+  if (mode === 'snapshot' && config.get('crdb-guid') !== '') {
+    // As in the reference: a snapshot is older than what peers were told this instance holds,
+    // so they may have collected tombstones that restarting from it would resurrect.
+    throw new ConfigError('an Active-Active database persists only with the effect log (--persistence aof): snapshot persistence cannot be used with --crdb-guid');
+  }
   if (parseSavePoints(config.get('save')) === null) throw new ConfigError(`Invalid save parameters: '${config.get('save')}'`);
   const dir = resolve(config.get('dir'));
   fs.mkdirSync(dir, { recursive: true });
@@ -55,6 +60,7 @@ export function openPersistence(server: TandemServer, opts: { repair: boolean })
   const hadMark = readReservation(dir, db.instanceId);
   const recovery = recover(dir, db, { repair: opts.repair, useLog: mode === 'aof', log });
   const own = db.clock.get(db.instanceId);
+  if (config.get('crdb-guid') === '') collectAll(db);
   log.info(
     `DB loaded from disk: ${recovery.fromSnapshot ? `snapshot generation ${recovery.base} (${recovery.snapshotRecords} keys)` : 'no snapshot'}` +
       `${mode === 'aof' ? `, ${recovery.logRecords} log records` : ''}: ${(recovery.durationMs / 1000).toFixed(3)} seconds`,
@@ -85,6 +91,7 @@ export function openPersistence(server: TandemServer, opts: { repair: boolean })
     recovery,
     needsCatchUp,
     resume(node) {
+      if (node !== null) node.durableClock = () => p.durableClock();
       if (!needsCatchUp) return;
       if (node === null || node.peers.size === 0) {
         // Nobody else can hold effects of this instance: skip the numbers that may be lost.

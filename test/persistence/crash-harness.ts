@@ -45,8 +45,12 @@ function client(port: number): Redis {
 
 async function load(port: number, ledger: Ledger, writers: number, rng: Rng, stop: { now: boolean }, round: number): Promise<void> {
   const clients = Array.from({ length: writers }, () => client(port));
-  await Promise.all(clients.map((c) => c.connect()));
   const work = clients.map(async (c, w) => {
+    try {
+      await c.connect();
+    } catch {
+      return; // killed before this client connected
+    }
     for (let i = 0; !stop.now; i++) {
       const kind = rng.int(0, 9);
       const id = `${round}.${w}.${i}`;
