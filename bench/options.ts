@@ -31,13 +31,14 @@ export const USAGE = `usage: npm run bench -- [options]
   --quick               small runs (smoke test): 20k requests, 100k keys for memory
   --only set,get        redis-benchmark tests to run (default ${DEFAULT_TESTS.join(',')};
                         any -t name works: hset, sadd, zadd, lpush, lpop, lrange_100 …)
-  --sections a,b        sections to run: throughput, memory (default all)
+  --sections a,b        sections to run: throughput, memory, persistence (default all)
   -n, --requests N      requests per test (default 300000; --quick 20000)
   -c, --clients N       parallel connections (default 50)
   --pipelines 1,16      pipeline depths (default 1,16)
   --keyspace N          random key space, redis-benchmark -r (default 100000)
   --data-size N         value size in bytes, redis-benchmark -d (default 16)
-  --keys N              keys loaded for the memory section (default 1000000; --quick 100000)
+  --keys N              keys loaded for the memory and persistence (restart) sections
+                        (default 1000000; --quick 100000)
   --against redis       put a second redis-server in the Tandem column (checks the bench)
                         (also BENCH_TARGET=redis)
   --out FILE            also write the markdown report to FILE

@@ -11,8 +11,9 @@ import { memorySection } from './memory.js';
 import { parseOptions } from './options.js';
 import { type Section, benchContext } from './section.js';
 import { throughputSection } from './throughput.js';
+import { persistenceSection } from './persistence.js';
 
-const SECTIONS: readonly Section[] = [throughputSection, memorySection];
+const SECTIONS: readonly Section[] = [throughputSection, memorySection, persistenceSection];
 
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));

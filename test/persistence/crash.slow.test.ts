@@ -14,8 +14,8 @@ for (const [seed, appendfsync, args] of [
   [105, 'no', []],
 ] as const) {
   test(`appendfsync ${appendfsync}${args.length > 0 ? ' with log rewrites' : ''}: 10 SIGKILLs (seed ${seed}) lose no acknowledged write`, async () => {
-    const r = await crashLoop({ seed, kills: 10, appendfsync, args: [...args], maxLoadMs: 400 });
+    const r = await crashLoop({ seed, kills: 10, appendfsync, args: [...args], maxLoadMs: 250 });
     assert.equal(r.kills, 10);
-    assert.ok(r.acked > 200, `the load did too little (${r.acked} acknowledged SETs)`);
+    assert.ok(r.acked > 30, `the load did too little (${r.acked} acknowledged SETs)`);
   });
 }
