@@ -109,7 +109,9 @@ async function restart(ctx: BenchContext): Promise<string> {
     wall = performance.now() - t0;
     i = await info(h, 'persistence');
     rows.push([`Tandem: load the snapshot (${n} keys) after kill -9`, fixed(Number(i.get('tandem_recovery_ms')) / 1000, 2), fixed(wall / 1000, 2)]);
-    const keys = await new Redis({ port: h.port, host: h.host }).dbsize();
+    const rc = new Redis({ port: h.port, host: h.host });
+    const keys = await rc.dbsize();
+    rc.disconnect();
     await h.stop();
     if (keys !== n) throw new Error(`restarted with ${keys} keys, expected ${n}`);
     // redis-server on its AOF (7.0: an RDB base written by BGREWRITEAOF, then the increments).

@@ -80,7 +80,9 @@ export function openPersistence(server: TandemServer, opts: { repair: boolean })
   // Numbering continues after what the files hold; the rest of the reservation waits (resume).
   db.restoreSeq(own);
   const mark = Math.max(hadMark ?? 0, own);
-  const needsCatchUp = mark > own || recovery.lostSomething || (hadMark === null && own > 0);
+  // No reservation at all: a new instance, or one that lost its whole directory — which may have
+  // handed out numbers its peers hold. Like a new instance of the reference, it syncs first.
+  const needsCatchUp = mark > own || recovery.lostSomething || hadMark === null;
   config.onChange((name, value) => {
     if (name === 'appendfsync') p.setAppendfsync(value as FsyncPolicy);
     else if (name === 'save') p.setSave(value);

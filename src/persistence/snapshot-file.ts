@@ -23,7 +23,7 @@ export interface SnapshotWriteStats {
 }
 
 /** Records (keys) encoded per slice, and the byte size that also ends a slice. */
-const SLICE_RECORDS = 2048;
+const SLICE_RECORDS = 1024;
 const SLICE_BYTES = 1 << 20;
 
 /** fsyncs a directory so a created, renamed or removed entry is durable. */

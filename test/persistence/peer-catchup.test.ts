@@ -43,6 +43,8 @@ test('everysec: writes lost locally but held by the peer come back; numbering ne
   cleanup.push(() => b.stop(), () => a.stop());
   let ra = redis(pa);
   const rb = redis(pb);
+  // A new instance takes writes once it reached every peer.
+  await waitFor(async () => (await info(ra, 'persistence')).get('tandem_writes_held_for_peers') === '0', { timeout: 15_000, message: 'the first sync' });
   for (let i = 0; i < 300; i++) await ra.set(`a:${i}`, String(i));
   await ra.incrby('n', 5);
   await rb.set('from-b', 'x');
