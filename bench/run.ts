@@ -12,6 +12,7 @@ import { parseOptions } from './options.js';
 import { replicationSection } from './replication.js';
 import { type Section, benchContext } from './section.js';
 import { collectionsThroughputSection, throughputSection } from './throughput.js';
+import { persistenceSection } from './persistence.js';
 
 const SECTIONS: readonly Section[] = [
   throughputSection,
@@ -19,6 +20,7 @@ const SECTIONS: readonly Section[] = [
   collectionsThroughputSection,
   collectionMemorySection,
   replicationSection,
+  persistenceSection,
 ];
 
 async function main(): Promise<void> {

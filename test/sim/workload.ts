@@ -308,9 +308,9 @@ function convergenceFailure(world: SimWorld, keys: readonly string[]): string | 
 }
 
 /** Runs one seeded simulation and checks it (`sabotage`: see WorldOptions). */
-export function runSeed(seed: number, sabotage = false): RunResult {
+export function runSeed(seed: number, sabotage = false, extra: Partial<WorldOptions> = {}): RunResult {
   const rng = new Rng(seed);
-  const opts = { ...worldOptionsFor(rng), sabotage };
+  const opts = { ...worldOptionsFor(rng), sabotage, ...extra };
   const world = new SimWorld(opts);
   const n = opts.instances;
   const mixed = rng.chance(2 / 3);

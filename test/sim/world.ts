@@ -59,6 +59,17 @@ export interface WorldOptions {
   /** Test of the test: instance 2 records remote increments as applied without applying them.
    * The checks must catch it. */
   sabotage?: boolean;
+  /** Instances persist to disk and restart from it (test/sim/crash-restart.test.ts). */
+  disk?: SimDisk;
+}
+
+/** Persistence of the instances: what a crash keeps, and loading it on restart. */
+export interface SimDisk {
+  /** Loads what instance `inst` persisted into its fresh database, before replication starts;
+   * returns the clock of what is durable (ReplicationNode.durableClock). */
+  load(inst: SimInstance): () => VectorClock;
+  /** `inst` crashed: the clock of what its disk kept (it comes back on restart). */
+  crash(inst: SimInstance): VectorClock;
 }
 
 /** One effect as it was originated, with the clock its instance had applied before it. */
@@ -235,6 +246,7 @@ export class SimInstance {
     this.db = new Database({ instanceId: this.id, random: () => rng.float() });
     this.db.config.activeActive = true;
     this.db.now = this.wall();
+    const durable = world.opts.disk?.load(this);
     this.node = new ReplicationNode(this.db, {
       guid: 'sim-guid',
       secret: 'sim-secret',
@@ -250,6 +262,7 @@ export class SimInstance {
       rejoin: this.incarnation > 1,
     });
     const node = this.node;
+    if (durable !== undefined) node.durableClock = durable;
     const db = this.db;
     watchEngineIssues(world, this);
     if (world.opts.sabotage && this.id === 2) sabotage(db);
@@ -311,7 +324,7 @@ export interface WorldCounters {
 export class SimWorld {
   readonly queue = new EventQueue();
   readonly rng: Rng;
-  readonly opts: Required<Omit<WorldOptions, 'timing'>>;
+  readonly opts: Required<Omit<WorldOptions, 'timing' | 'disk'>> & Pick<WorldOptions, 'disk'>;
   readonly timing: Partial<Timing>;
   readonly instances: SimInstance[] = [];
   readonly recorded: RecordedEffect[] = [];
@@ -339,6 +352,7 @@ export class SimWorld {
       tickMs: opts.tickMs ?? 25,
       keepLog: opts.keepLog ?? 300,
       sabotage: opts.sabotage ?? false,
+      disk: opts.disk,
     };
     this.rng = new Rng(opts.seed);
     this.timing = {
@@ -482,10 +496,12 @@ export class SimWorld {
     // What no surviving instance applied is lost with it (reference §1.7: replication is
     // asynchronous) — of any origin: an instance restarted empty may have held the only copy.
     const kept = new Map<number, number>();
+    const durable = this.opts.disk?.crash(inst);
     for (const o of this.instances) {
       if (o === inst || !o.alive) continue;
       for (const [origin, seq] of o.db.clock) kept.set(origin, Math.max(kept.get(origin) ?? 0, seq));
     }
+    for (const [origin, seq] of durable ?? []) kept.set(origin, Math.max(kept.get(origin) ?? 0, seq));
     for (const r of this.recorded) if (r.e.seq > (kept.get(r.e.origin) ?? 0)) r.lost = true;
     for (const w of this.wires) if (w.dest === inst || w.src === inst) w.sever(false);
     this.gcWires();
