@@ -60,7 +60,7 @@ program
   .command('demo')
   .description('what `npm start` runs: three local cluster nodes and one Active-Active database across them')
   .option('--dir <dir>', 'directory for all the demo data (emptied at start)', '.tandem-demo')
-  .option('--db-port <port>', 'port of the first instance (the others follow)', '12000')
+  .option('--db-port <port>', 'database port of cluster 1 (cluster 2 and 3 use +10 and +20)', '12000')
   .action(async (opts: { dir: string; dbPort: string }) => {
     await runDemo(opts);
   });

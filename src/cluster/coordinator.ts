@@ -227,6 +227,16 @@ export class Coordinator {
     }
   }
 
+  /** Runs `fn` for every instance at once. When some fail, every failure goes on the task and
+   * the first one (in instance order) is thrown. */
+  private async onEach(ctx: TaskContext, instances: InstanceInfo[], fn: (inst: InstanceInfo) => Promise<void>): Promise<void> {
+    const results = await Promise.allSettled(instances.map((inst) => fn(inst)));
+    const failures = results.flatMap((r, i) => (r.status === 'rejected' ? [asFailure(r.reason, instances[i]!.cluster.name)] : []));
+    if (failures.length === 0) return;
+    for (const f of failures.slice(1)) ctx.task.errors.push({ cluster_name: f.clusterName, error_code: f.errorCode, description: f.description });
+    throw failures[0]!;
+  }
+
   // ---- operations (each one a task) ---------------------------------------------------------
 
   /** The checks a create makes before it becomes a task (also `POST /v1/crdbs?dry_run=true`). */
@@ -263,21 +273,23 @@ export class Coordinator {
     return this.tasks.submit('create_crdb', crdb.guid, { crdb }, async (ctx) => {
       const touched: InstanceInfo[] = [];
       try {
-        for (const inst of crdb.instances) {
-          ctx.checkCancel();
+        // Phase 1, on every cluster at once: create the instance (its port becomes known).
+        ctx.checkCancel();
+        await this.onEach(ctx, crdb.instances, async (inst) => {
           ctx.progress(inst.cluster.name, 'creating');
           touched.push(inst);
           const r = await this.push(inst.cluster, crdb);
           crdb.endpoints[String(inst.id)] = r.replication_endpoint;
           ctx.progress(inst.cluster.name, 'created');
-        }
+        });
+        // Phase 2: the complete configuration everywhere; the instances connect.
         ctx.checkCancel();
         ctx.enterCommitPhase();
         crdb.version++;
-        for (const inst of crdb.instances) {
+        await this.onEach(ctx, crdb.instances, async (inst) => {
           await this.push(inst.cluster, crdb);
           ctx.progress(inst.cluster.name, 'active');
-        }
+        });
       } catch (e) {
         await this.rollback(crdb, touched, ctx);
         throw e;
@@ -302,11 +314,11 @@ export class Coordinator {
     next.version++;
     return this.tasks.submit('update_crdb', guid, { change }, async (ctx) => {
       ctx.enterCommitPhase();
-      for (const inst of next.instances) {
+      await this.onEach(ctx, next.instances, async (inst) => {
         ctx.progress(inst.cluster.name, 'updating');
         await this.push(inst.cluster, next);
         ctx.progress(inst.cluster.name, 'updated');
-      }
+      });
     }, opts);
   }
 
@@ -338,20 +350,20 @@ export class Coordinator {
     return this.tasks.submit('add_instances', crdb.guid, { old, added }, async (ctx) => {
       const touched: InstanceInfo[] = [];
       try {
-        for (const a of added) {
-          ctx.checkCancel();
+        ctx.checkCancel();
+        await this.onEach(ctx, added, async (a) => {
           ctx.progress(a.cluster.name, 'creating');
           touched.push(a);
           const r = await this.push(a.cluster, next);
           next.endpoints[String(a.id)] = r.replication_endpoint;
           ctx.progress(a.cluster.name, 'created, full sync from the other instances');
-        }
+        });
         ctx.checkCancel();
         ctx.enterCommitPhase();
-        for (const inst of next.instances) {
+        await this.onEach(ctx, next.instances, async (inst) => {
           await this.push(inst.cluster, next);
           ctx.progress(inst.cluster.name, 'active');
-        }
+        });
       } catch (e) {
         await this.rollbackAdd(old, touched, ctx);
         throw e;
@@ -382,21 +394,21 @@ export class Coordinator {
     for (const id of ids) delete next.endpoints[String(id)];
     next.version++;
     return this.tasks.submit('remove_instances', crdb.guid, { ids, force }, async (ctx) => {
-      for (const r of removed) {
-        ctx.checkCancel();
+      ctx.checkCancel();
+      await this.onEach(ctx, removed, async (r) => {
         if (force) {
           ctx.progress(r.cluster.name, 'detached (forced: run purge-instance on that cluster)');
-          continue;
+          return;
         }
         ctx.progress(r.cluster.name, 'removing');
         await this.remove(r.cluster, crdb.guid);
         ctx.progress(r.cluster.name, 'removed');
-      }
+      });
       ctx.enterCommitPhase();
-      for (const inst of next.instances) {
+      await this.onEach(ctx, next.instances, async (inst) => {
         await this.push(inst.cluster, next);
         ctx.progress(inst.cluster.name, 'detached the removed instances');
-      }
+      });
     }, opts);
   }
 
@@ -416,11 +428,11 @@ export class Coordinator {
     const crdb = clone(this.mustGet(guid));
     return this.tasks.submit('flush_crdb', guid, {}, async (ctx) => {
       ctx.enterCommitPhase();
-      for (const inst of crdb.instances) {
+      await this.onEach(ctx, crdb.instances, async (inst) => {
         ctx.progress(inst.cluster.name, 'flushing');
         await this.onCluster(inst.cluster, () => this.flushLocal(guid), 'PUT', `/v1/local/crdbs/${guid}/flush`);
         ctx.progress(inst.cluster.name, 'flushed');
-      }
+      });
     }, opts);
   }
 
@@ -428,22 +440,16 @@ export class Coordinator {
     const crdb = clone(this.mustGet(guid));
     return this.tasks.submit('delete_crdb', guid, {}, async (ctx) => {
       ctx.enterCommitPhase();
-      const failures: TaskFailure[] = [];
-      for (const inst of crdb.instances) {
+      await this.onEach(ctx, crdb.instances, async (inst) => {
         ctx.progress(inst.cluster.name, 'deleting');
         try {
           await this.remove(inst.cluster, guid);
           ctx.progress(inst.cluster.name, 'deleted');
         } catch (e) {
-          const f = e instanceof TaskFailure ? e : new TaskFailure(inst.cluster.name, 'internal_error', (e as Error).message);
-          failures.push(f);
-          ctx.progress(inst.cluster.name, `failed: ${f.description}`);
+          ctx.progress(inst.cluster.name, `failed: ${asFailure(e, inst.cluster.name).description}`);
+          throw e;
         }
-      }
-      if (failures.length > 0) {
-        for (const f of failures.slice(1)) ctx.task.errors.push({ cluster_name: f.clusterName, error_code: f.errorCode, description: f.description });
-        throw failures[0]!;
-      }
+      });
     }, opts);
   }
 
@@ -506,4 +512,10 @@ export class Coordinator {
       version: crdb.version,
     };
   }
+}
+
+function asFailure(e: unknown, cluster: string): TaskFailure {
+  if (e instanceof TaskFailure) return e;
+  if (e instanceof HttpError) return new TaskFailure(cluster, e.errorCode, e.description);
+  return new TaskFailure(cluster, 'internal_error', (e as Error).message ?? String(e));
 }

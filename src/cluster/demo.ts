@@ -45,7 +45,7 @@ function startNode(dir: string, n: number, password: string, dbPort: number): Pr
   const log = createWriteStream(join(nodeDir, 'node.log'));
   const args = [
     TANDEM_ENTRY, 'node', '--dir', nodeDir, '--port', '0', '--bind', '127.0.0.1', '--insecure-http', '--name', name,
-    '--username', USER, '--password', password, '--db-ports', `${dbPort}-${dbPort + 999}`,
+    '--username', USER, '--password', password, '--db-ports', `${dbPort + (n - 1) * 10}-${dbPort + (n - 1) * 10 + 9}`,
   ];
   const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = new Promise<void>((r) => proc.once('exit', () => r()));

@@ -83,8 +83,10 @@ export class ClusterNode {
       peerInsecure: opts.peerInsecure,
       log: opts.log,
     });
-    this.coordinator.recover();
+    // Databases first (this also stops what a killed node left running), then the recovery of
+    // interrupted tasks, which may remove some of them again.
     await this.dbs.startAll();
+    this.coordinator.recover();
 
     const https = opts.insecureHttp ? undefined : await this.tls();
     this.app = Fastify({

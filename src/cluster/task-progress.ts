@@ -50,6 +50,8 @@ export async function followTask(target: ApiTarget, first: TaskView, opts: Follo
     }
   };
   for (;;) {
+    // queued -> started first, then what each cluster did, then the end.
+    if (status === 'queued' && task.status !== 'queued') step('started');
     if (opts.verbose) {
       for (const c of task.progress.clusters) {
         if (seen.get(c.name) !== c.progress) {
@@ -58,10 +60,7 @@ export async function followTask(target: ApiTarget, first: TaskView, opts: Follo
         }
       }
     }
-    if (task.status !== status) {
-      if (status === 'queued' && TERMINAL.has(task.status)) step('started');
-      if (task.status !== status) step(task.status);
-    }
+    if (task.status !== status) step(task.status);
     if (TERMINAL.has(status)) return task;
     if (Date.now() > deadline) throw new Error(`task ${task.id} did not end within ${Math.round((opts.timeoutMs ?? 0) / 1000)} s (still ${status})`);
     await new Promise((r) => setTimeout(r, opts.pollMs ?? 200));

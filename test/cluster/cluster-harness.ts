@@ -6,7 +6,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { apiRequest } from '../../src/cluster/http-client.js';
+import assert from 'node:assert/strict';
+import { ApiError, apiRequest } from '../../src/cluster/http-client.js';
 import type { ApiTarget } from '../../src/cluster/http-client.js';
 import type { Reply } from '../../src/protocol/resp-client.js';
 import { RawClient } from '../helpers/raw-client.js';
@@ -210,4 +211,37 @@ export async function portClosed(port: number): Promise<boolean> {
 
 export async function stopAll(nodes: TestNode[]): Promise<void> {
   await Promise.all(nodes.map((n) => n.stop()));
+}
+
+export interface TaskView {
+  id: string;
+  status: string;
+  crdb_guid: string;
+  errors: { cluster_name: string | null; error_code: string; description: string }[];
+  progress: { clusters: { name: string; progress: string }[] };
+}
+
+/** Asserts that `p` fails with this status and error code. */
+export async function rejects(p: Promise<unknown>, status: number, code: string): Promise<ApiError> {
+  try {
+    await p;
+  } catch (e) {
+    assert.ok(e instanceof ApiError, String(e));
+    assert.equal(e.status, status, e.message);
+    assert.equal(e.errorCode, code, e.message);
+    assert.ok(e.description.length > 0);
+    return e;
+  }
+  assert.fail(`expected ${status} ${code}`);
+}
+
+/** Waits until the task has ended. */
+export async function finished(n: TestNode, task: TaskView, timeout = 60_000): Promise<TaskView> {
+  return waitFor(
+    async () => {
+      const t = await api<TaskView>(n, 'GET', `/v1/crdb_tasks/${task.id}`);
+      return t.status === 'finished' || t.status === 'failed' ? t : undefined;
+    },
+    { timeout, message: `task ${task.id} to end` },
+  );
 }
