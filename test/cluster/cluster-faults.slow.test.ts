@@ -1,7 +1,8 @@
 // Faults of the management plane (issue 6): duplicate names, an unreachable participant during
 // create (the task fails naming it, nothing is left on the others), a node killed during a task
 // and restarted (the task ends failed, what it made is removed), a database process killed
-// (restarted, its state reported, its data back from the peers).
+// (restarted, its state reported, its data back from the peers), an instance removed with
+// --force and purged on its own cluster.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
@@ -9,7 +10,7 @@ import path from 'node:path';
 import { apiRequest } from '../../src/cluster/http-client.js';
 import { freePort } from '../helpers/free-port.js';
 import { waitFor } from '../helpers/wait-for.js';
-import { PASSWORD, USER, api, crdbCli, finished, instanceBody, instanceOf, instanceSpec, processesUnder, redis, rejects, startNode, stopAll, text } from './cluster-harness.js';
+import { PASSWORD, USER, api, crdbCli, finished, instanceBody, instanceOf, instanceSpec, portClosed, processesUnder, redis, rejects, startNode, stopAll, text } from './cluster-harness.js';
 import type { BdbView, TaskView } from './cluster-harness.js';
 
 test('duplicate names and an unreachable participant: the task fails naming it, nothing is left', { timeout: 120_000 }, async (t) => {
@@ -100,7 +101,7 @@ test('a node killed during a task and restarted: the task ends failed and what i
   assert.deepEqual(await api(n1, 'GET', '/v1/crdbs'), []);
 });
 
-test('a database process killed is restarted, its state reported, its data back from the peers', { timeout: 120_000 }, async (t) => {
+test('a database process killed is restarted with its data back; remove-instance --force, then purge-instance', { timeout: 120_000 }, async (t) => {
   const n1 = await startNode({ name: 'p.faults.test' });
   const n2 = await startNode({ name: 'q.faults.test' });
   t.after(() => stopAll([n1, n2]));
@@ -128,4 +129,20 @@ test('a database process killed is restarted, its state reported, its data back 
   await waitFor(async () => text(await redis(b1.port, 'GET', 'survivor')) === 'yes', { timeout: 20_000, message: 'data back on the restarted instance' });
   await redis(b1.port, 'SET', 'reborn', '1');
   await waitFor(async () => text(await redis(b2.port, 'GET', 'reborn')) === '1', { timeout: 20_000, message: 'writes of the restarted instance replicate' });
+
+  // remove-instance --force detaches instance 2 without contacting its cluster; purge-instance
+  // on that cluster then deletes it there.
+  const rm = await crdbCli(n1, ['crdb', 'remove-instance', '--crdb-guid', guid, '--instance-id', '2', '--force']);
+  assert.equal(rm.code, 0, rm.stderr + rm.stdout);
+  assert.deepEqual((await instanceOf(n1, guid))!.crdt_sources, []);
+  assert.ok(await instanceOf(n2, guid), 'the forcibly removed instance still runs on its cluster');
+  const wrongPurge = await crdbCli(n2, ['crdb', 'purge-instance', '--crdb-guid', guid, '--instance-id', '1']);
+  assert.equal(wrongPurge.code, 1);
+  assert.match(wrongPurge.stderr, /holds instance 2/);
+  const purge = await crdbCli(n2, ['crdb', 'purge-instance', '--crdb-guid', guid, '--instance-id', '2']);
+  assert.equal(purge.code, 0, purge.stderr + purge.stdout);
+  assert.equal(await instanceOf(n2, guid), undefined);
+  assert.deepEqual(await api(n2, 'GET', '/v1/crdbs'), []);
+  assert.ok(await portClosed(b2.port));
+  assert.equal(text(await redis(b1.port, 'GET', 'survivor')), 'yes', 'the remaining instance keeps its data');
 });
