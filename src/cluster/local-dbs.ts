@@ -175,6 +175,8 @@ export class LocalDbs {
       live.push(['CONFIG', 'SET', 'requirepass', change.authentication_redis_pass]);
     }
     for (const [k, v] of Object.entries(change)) if (v !== undefined) (b as unknown as Record<string, unknown>)[k] = v;
+    const proc = this.procs.get(uid);
+    if (proc !== undefined) proc.spec.password = b.authentication_redis_pass;
     b.last_changed_time = new Date().toISOString();
     this.writeConfig(b);
     this.save();
