@@ -1,10 +1,13 @@
 #!/usr/bin/env node
 /**
- * The `tandem` command: `tandem server` runs a data node; `tandem start` is what `npm start`
- * runs (for now one data node on port 6379).
+ * The `tandem` command: `tandem server` runs a data node (one database instance); `tandem node`
+ * runs a cluster node (REST API, supervised databases, CRDB coordinator); `tandem demo` is what
+ * `npm start` runs: three local cluster nodes and one Active-Active database across them.
  */
 import { Command, Option } from 'commander';
 import { runServer } from './server-main.js';
+import { runNode } from '../cluster/node-main.js';
+import { runDemo } from '../cluster/demo.js';
 import { TANDEM_VERSION } from '../server/info.js';
 
 const program = new Command();
@@ -31,6 +34,38 @@ program
   .addOption(new Option('--log-format <format>', 'log line format').choices(['text', 'json']).default('text'))
   .action(async (opts) => {
     await runServer(opts);
+  });
+
+program
+  .command('node')
+  .description('run a cluster node: the REST API (HTTPS on 9443), its databases, the CRDB coordinator')
+  .requiredOption('--dir <dir>', 'directory of this node: cluster.json, tls/, bdbs/<uid>/')
+  .option('--port <port>', 'REST API port (0 picks a free one)', '9443')
+  .option('--bind <address>', 'address the REST API listens on', '0.0.0.0')
+  .option('--name <fqdn>', 'cluster name (FQDN), fixed at first start (default: the host name)')
+  .option('--username <user>', 'admin user (HTTP Basic)', process.env.TANDEM_USERNAME ?? 'admin@tandem.local')
+  .option('--password <password>', 'admin password (or TANDEM_PASSWORD; generated into <dir>/admin-password at first start if neither)')
+  .option('--insecure-http', 'serve plain HTTP instead of HTTPS (local use only)')
+  .option('--tls-cert <file>', 'PEM certificate for HTTPS (default: self-signed, made at first start in <dir>/tls/)')
+  .option('--tls-key <file>', 'PEM private key for --tls-cert')
+  .option('--db-ports <first-last>', 'port range for databases', '12000-12999')
+  .option('--db-bind <address>', 'address the databases listen on', '127.0.0.1')
+  .option('--advertise-address <host>', 'address clients and other clusters reach the databases at', '127.0.0.1')
+  .option('--peer-ca <file>', 'PEM certificates to trust when calling other clusters over HTTPS')
+  .option('--peer-tls-insecure', 'accept any certificate when calling other clusters (self-signed test setups)')
+  .option('--shards-limit <n>', 'license shard quota (default 100 at first start)')
+  .addOption(new Option('--log-format <format>', 'log line format').choices(['text', 'json']).default('text'))
+  .action(async (opts) => {
+    await runNode(opts);
+  });
+
+program
+  .command('demo')
+  .description('what `npm start` runs: three local cluster nodes and one Active-Active database across them')
+  .option('--dir <dir>', 'directory for all the demo data (emptied at start)', '.tandem-demo')
+  .option('--db-port <port>', 'database port of cluster 1 (cluster 2 and 3 use +10 and +20)', '12000')
+  .action(async (opts: { dir: string; dbPort: string }) => {
+    await runDemo(opts);
   });
 
 program

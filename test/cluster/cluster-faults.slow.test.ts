@@ -1,0 +1,148 @@
+// Faults of the management plane (issue 6): duplicate names, an unreachable participant during
+// create (the task fails naming it, nothing is left on the others), a node killed during a task
+// and restarted (the task ends failed, what it made is removed), a database process killed
+// (restarted, its state reported, its data back from the peers), an instance removed with
+// --force and purged on its own cluster.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import path from 'node:path';
+import { apiRequest } from '../../src/cluster/http-client.js';
+import { freePort } from '../helpers/free-port.js';
+import { waitFor } from '../helpers/wait-for.js';
+import { PASSWORD, USER, api, crdbCli, finished, instanceBody, instanceOf, instanceSpec, portClosed, processesUnder, redis, rejects, startNode, stopAll, text } from './cluster-harness.js';
+import type { BdbView, TaskView } from './cluster-harness.js';
+
+test('duplicate names and an unreachable participant: the task fails naming it, nothing is left', { timeout: 120_000 }, async (t) => {
+  const n1 = await startNode({ name: 'a.faults.test' });
+  const n2 = await startNode({ name: 'b.faults.test' });
+  t.after(() => stopAll([n1, n2]));
+
+  const task = await api<TaskView>(n1, 'POST', '/v1/crdbs', { name: 'dup', default_db_config: { memory_size: 1 << 24 }, instances: [instanceBody(n1), instanceBody(n2)] });
+  assert.equal((await finished(n1, task)).status, 'finished');
+  // Same name again on the coordinator: refused before any task.
+  await rejects(api(n1, 'POST', '/v1/crdbs', { name: 'dup', instances: [instanceBody(n1), instanceBody(n2)] }), 409, 'name_in_use');
+  const dupCli = await crdbCli(n1, ['crdb', 'create', '--name', 'dup', '--memory-size', '16MB', '--instance', instanceSpec(n1), '--instance', instanceSpec(n2)]);
+  assert.equal(dupCli.code, 1);
+  assert.match(dupCli.stderr, /409.*already exists/);
+
+  // The name is taken on a participant only: the task fails naming it and rolls back.
+  await api(n2, 'POST', '/v1/bdbs', { name: 'taken' });
+  const t2 = await finished(n1, await api<TaskView>(n1, 'POST', '/v1/crdbs', { name: 'taken', instances: [instanceBody(n1), instanceBody(n2)] }));
+  assert.equal(t2.status, 'failed');
+  assert.equal(t2.errors[0]!.cluster_name, 'b.faults.test');
+  assert.equal(t2.errors[0]!.error_code, 'name_in_use');
+  assert.equal((await api<BdbView[]>(n1, 'GET', '/v1/bdbs')).filter((b) => b.name === 'taken').length, 0);
+  assert.equal((await api<BdbView[]>(n2, 'GET', '/v1/bdbs')).filter((b) => b.name === 'taken').length, 1, 'the plain database on b stays');
+
+  // An unreachable participant (nothing listens on its port).
+  const deadPort = await freePort();
+  const dead = `fqdn=c.faults.test,url=http://127.0.0.1:${deadPort},username=${USER},password=${PASSWORD}`;
+  const before1 = (await api<BdbView[]>(n1, 'GET', '/v1/bdbs')).length;
+  const before2 = (await api<BdbView[]>(n2, 'GET', '/v1/bdbs')).length;
+  const r = await crdbCli(n1, ['crdb', 'create', '--name', 'lost', '--memory-size', '16MB', '--instance', instanceSpec(n1), '--instance', instanceSpec(n2), '--instance', dead]);
+  assert.equal(r.code, 1, r.stdout);
+  assert.match(r.stdout, /---> Status changed: started -> failed/);
+  assert.match(r.stderr, /ERROR: c\.faults\.test: cluster is unreachable: .*ECONNREFUSED.*\(cluster_unreachable\)/);
+  for (const [n, before] of [[n1, before1], [n2, before2]] as const) {
+    const bdbs = await api<BdbView[]>(n, 'GET', '/v1/bdbs');
+    assert.equal(bdbs.length, before, `${n.name} kept an instance`);
+    assert.ok(!bdbs.some((b) => b.name === 'lost'));
+    assert.ok(!(await api<{ name: string }[]>(n, 'GET', '/v1/crdbs')).some((c) => c.name === 'lost'));
+  }
+  const failedTask = /Task (\S+) created/.exec(r.stdout)![1]!;
+  const status = await crdbCli(n1, ['task', 'status', '--task-id', failedTask, '--verbose']);
+  assert.match(status.stdout, /Status: failed\n/);
+  assert.match(status.stdout, /Progress: a\.faults\.test: rolled back/);
+
+  // X-Task-ID and X-Result-TTL.
+  const own = await apiRequest<TaskView>(n1.target, 'PUT', `/v1/crdbs/${task.crdb_guid}/flush`, undefined, { 'X-Task-ID': 'my-flush-1', 'X-Result-TTL': '60' });
+  assert.equal(own.body.id, 'my-flush-1');
+  assert.equal(own.headers['x-task-id'], 'my-flush-1');
+  assert.equal((await finished(n1, own.body)).status, 'finished');
+  await rejects(apiRequest(n1.target, 'PUT', `/v1/crdbs/${task.crdb_guid}/flush`, undefined, { 'X-Task-ID': 'my-flush-1' }), 409, 'task_exists');
+  await rejects(api(n1, 'POST', '/v1/crdb_tasks/my-flush-1/actions/cancel'), 406, 'task_not_cancellable');
+});
+
+test('a node killed during a task and restarted: the task ends failed and what it made is removed', { timeout: 120_000 }, async (t) => {
+  // A participant that accepts connections and never answers keeps the create task running.
+  const hole = net.createServer(() => undefined);
+  const sockets = new Set<net.Socket>();
+  hole.on('connection', (s) => sockets.add(s));
+  await new Promise<void>((r) => hole.listen(0, '127.0.0.1', r));
+  const holePort = (hole.address() as net.AddressInfo).port;
+  t.after(() => {
+    for (const s of sockets) s.destroy();
+    hole.close();
+  });
+  let n1 = await startNode({ name: 'k.faults.test' });
+  t.after(() => n1.stop());
+  const task = await api<TaskView>(n1, 'POST', '/v1/crdbs', {
+    name: 'interrupted',
+    instances: [instanceBody(n1), { cluster: { name: 'hole.faults.test', url: `http://127.0.0.1:${holePort}`, credentials: { username: 'u', password: 'p' } } }],
+  });
+  await waitFor(async () => (await api<TaskView>(n1, 'GET', `/v1/crdb_tasks/${task.id}`)).progress.clusters.some((c) => c.name === 'hole.faults.test' && c.progress === 'creating'), {
+    timeout: 30_000,
+    message: 'the task to reach the silent cluster',
+  });
+  const bdbsDir = path.join(n1.dir, 'bdbs');
+  assert.equal(processesUnder(bdbsDir).length, 1, 'the local instance runs');
+  await n1.kill();
+  assert.equal(processesUnder(bdbsDir).length, 1, 'the instance outlives its killed node');
+
+  n1 = await startNode({ name: 'k.faults.test', dir: n1.dir });
+  const after = await api<TaskView>(n1, 'GET', `/v1/crdb_tasks/${task.id}`);
+  assert.equal(after.status, 'failed');
+  assert.equal(after.errors[0]!.error_code, 'task_interrupted');
+  await waitFor(async () => (await api<BdbView[]>(n1, 'GET', '/v1/bdbs')).length === 0 && processesUnder(bdbsDir).length === 0, {
+    timeout: 20_000,
+    message: 'the interrupted create to be rolled back',
+  });
+  assert.deepEqual(await api(n1, 'GET', '/v1/crdbs'), []);
+});
+
+test('a database process killed is restarted with its data back; remove-instance --force, then purge-instance', { timeout: 120_000 }, async (t) => {
+  const n1 = await startNode({ name: 'p.faults.test' });
+  const n2 = await startNode({ name: 'q.faults.test' });
+  t.after(() => stopAll([n1, n2]));
+  const task = await finished(n1, await api<TaskView>(n1, 'POST', '/v1/crdbs', { name: 'phoenix', instances: [instanceBody(n1), instanceBody(n2)] }));
+  assert.equal(task.status, 'finished');
+  const guid = task.crdb_guid;
+  const b1 = (await instanceOf(n1, guid))!;
+  const b2 = (await instanceOf(n2, guid))!;
+  await redis(b2.port, 'SET', 'survivor', 'yes');
+  await waitFor(async () => text(await redis(b1.port, 'GET', 'survivor')) === 'yes', { timeout: 10_000 });
+  await waitFor(async () => (await instanceOf(n2, guid))!.crdt_sources![0]!.status === 'in-sync', { timeout: 10_000 });
+
+  const pid = b1.process!.pid!;
+  process.kill(pid, 'SIGKILL');
+  const back = await waitFor(
+    async () => {
+      const b = (await instanceOf(n1, guid))!;
+      return b.process!.restarts >= 1 && b.status === 'active' ? b : undefined;
+    },
+    { timeout: 20_000, message: 'the instance restarted' },
+  );
+  assert.notEqual(back.process!.pid, pid);
+  assert.equal(back.process!.last_exit, 'killed by SIGKILL');
+  // No persistence: its data comes back by full sync from the peer.
+  await waitFor(async () => text(await redis(b1.port, 'GET', 'survivor')) === 'yes', { timeout: 20_000, message: 'data back on the restarted instance' });
+  await redis(b1.port, 'SET', 'reborn', '1');
+  await waitFor(async () => text(await redis(b2.port, 'GET', 'reborn')) === '1', { timeout: 20_000, message: 'writes of the restarted instance replicate' });
+
+  // remove-instance --force detaches instance 2 without contacting its cluster; purge-instance
+  // on that cluster then deletes it there.
+  const rm = await crdbCli(n1, ['crdb', 'remove-instance', '--crdb-guid', guid, '--instance-id', '2', '--force']);
+  assert.equal(rm.code, 0, rm.stderr + rm.stdout);
+  assert.deepEqual((await instanceOf(n1, guid))!.crdt_sources, []);
+  assert.ok(await instanceOf(n2, guid), 'the forcibly removed instance still runs on its cluster');
+  const wrongPurge = await crdbCli(n2, ['crdb', 'purge-instance', '--crdb-guid', guid, '--instance-id', '1']);
+  assert.equal(wrongPurge.code, 1);
+  assert.match(wrongPurge.stderr, /holds instance 2/);
+  const purge = await crdbCli(n2, ['crdb', 'purge-instance', '--crdb-guid', guid, '--instance-id', '2']);
+  assert.equal(purge.code, 0, purge.stderr + purge.stdout);
+  assert.equal(await instanceOf(n2, guid), undefined);
+  assert.deepEqual(await api(n2, 'GET', '/v1/crdbs'), []);
+  assert.ok(await portClosed(b2.port));
+  assert.equal(text(await redis(b1.port, 'GET', 'survivor')), 'yes', 'the remaining instance keeps its data');
+});
