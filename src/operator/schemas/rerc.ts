@@ -40,7 +40,7 @@ export const RERC: CrdDefinition = {
       printerColumns: [
         { name: 'Status', type: 'string', jsonPath: '.status.status' },
         { name: 'Spec Status', type: 'string', jsonPath: '.status.specStatus' },
-        { name: 'Local', type: 'string', jsonPath: '.status.local' },
+        { name: 'Local', type: 'boolean', jsonPath: '.status.local' },
       ],
     },
   ],
