@@ -194,7 +194,7 @@ export class KubeApiServer {
   objects(group: string, plural: string, namespace?: string): KObject[] {
     const out: KObject[] = [];
     for (const [key, map] of this.store) {
-      const [g, , p] = key.split('/');
+      const [g, p] = key.split('/');
       if (g !== group || p !== plural) continue;
       for (const o of map.values()) if (namespace === undefined || o.metadata.namespace === namespace) out.push(structuredClone(o));
     }
