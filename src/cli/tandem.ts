@@ -69,6 +69,25 @@ program
   });
 
 program
+  .command('operator')
+  .description('run the Kubernetes operator (REC, REDB, RERC, REAADB controllers) and its admission webhook')
+  .option('--namespace <ns>', 'namespace to manage (repeatable; default: WATCH_NAMESPACE or the kubeconfig namespace)', collect, [])
+  .option('--kubeconfig <file>', 'kubeconfig file (default: in-cluster or ~/.kube/config)')
+  .option('--webhook-port <port>', 'HTTPS port of the admission webhook', '8443')
+  .option('--webhook-cert <file>', 'PEM certificate of the webhook (default: self-signed for the admission Service)')
+  .option('--webhook-key <file>', 'PEM key of the webhook')
+  .option('--no-webhook', 'do not serve the admission webhook')
+  .option('--no-leader-elect', 'run controllers without Lease leader election')
+  .option('--health-port <port>', 'HTTP port of /liveness', '8080')
+  .option('--cluster-tls-insecure', 'accept self-signed certificates of cluster REST APIs')
+  .option('--cluster-ca <file>', 'PEM CA of cluster REST APIs')
+  .option('--image <image>', 'image of node pods', process.env.TANDEM_IMAGE)
+  .action(async (opts) => {
+    const { runOperator } = await import('../operator/main.js');
+    await runOperator(opts);
+  });
+
+program
   .command('start')
   .description('start the embedded default (what `npm start` runs): a data node on port 6379')
   .option('--port <port>', 'TCP port', '6379')
