@@ -39,11 +39,12 @@ async function sample(server: ServerHandle): Promise<MemorySample> {
   return { usedMemory: await infoField(server, 'memory', 'used_memory'), rss: rssBytes(server.pid) };
 }
 
-async function dbsize(server: ServerHandle): Promise<bigint> {
+/** An integer reply (DBSIZE, SCARD key …). */
+async function integerReply(server: ServerHandle, ...argv: string[]): Promise<bigint> {
   const c = await server.connect();
   try {
-    const r = await c.call('DBSIZE');
-    if (r.t !== 'integer') throw new Error(`DBSIZE answered ${r.t}`);
+    const r = await c.call(...argv);
+    if (r.t !== 'integer') throw new Error(`${argv[0]} answered ${r.t}`);
     return r.v;
   } finally {
     await c.close();
@@ -65,7 +66,7 @@ export const memorySection: Section = {
         const t0 = Date.now();
         await loadKeys({ host: server.host, port: server.port, keys: n });
         const secs = (Date.now() - t0) / 1000;
-        const size = await dbsize(server);
+        const size = await integerReply(server, 'DBSIZE');
         if (size !== BigInt(n)) throw new Error(`${label}: DBSIZE ${size} after loading ${n} keys`);
         const after = await sample(server);
         const used = (after.usedMemory - before.usedMemory) / n;
@@ -108,17 +109,6 @@ const COLLECTIONS: readonly CollectionKind[] = [
   { type: 'sorted set', key: 'bench:zset', add: 'ZADD', args: (i) => [String(i), memberName(i)], card: 'ZCARD' },
 ];
 
-async function cardinality(server: ServerHandle, command: string, key: string): Promise<bigint> {
-  const c = await server.connect();
-  try {
-    const r = await c.call(command, key);
-    if (r.t !== 'integer') throw new Error(`${command} answered ${r.t}`);
-    return r.v;
-  } finally {
-    await c.close();
-  }
-}
-
 export const collectionMemorySection: Section = {
   id: 'collections-memory',
   title: 'Collections: memory per element',
@@ -147,7 +137,7 @@ export const collectionMemorySection: Section = {
             accept: (r) => r.t === 'integer',
           });
           const secs = (Date.now() - t0) / 1000;
-          const card = await cardinality(server, kind.card, kind.key);
+          const card = await integerReply(server, kind.card, kind.key);
           if (card !== BigInt(n)) throw new Error(`${label}: ${kind.card} ${card} after loading ${n} members`);
           const after = await sample(server);
           const used = (after.usedMemory - before.usedMemory) / n;

@@ -9,8 +9,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Redis } from 'ioredis';
 import { waitFor } from '../helpers/wait-for.js';
-import type { Cluster } from './aa-cluster.js';
-import { clusterSkipReason, withCluster } from './aa-cluster.js';
+import { type Cluster, clusterSkipReason, withCluster } from './aa-cluster.js';
 
 const skip = clusterSkipReason();
 const A = 1;

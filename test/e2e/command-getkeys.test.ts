@@ -7,11 +7,11 @@
 //
 //   E2E_TARGET=redis     compare two redis-servers: the test of the test, which must pass
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { type Reply, formatReply } from '../../src/protocol/resp-client.js';
 import type { RawClient } from '../helpers/raw-client.js';
-import { type ServerHandle, redisSkipReason, startRedis } from '../helpers/server-process.js';
-import { e2eTarget, startTarget, targetSkipReason } from '../helpers/targets.js';
+import { redisSkipReason } from '../helpers/server-process.js';
+import { e2eTarget, referenceAndTargetHooks, targetSkipReason } from '../helpers/targets.js';
 
 const target = e2eTarget();
 
@@ -121,25 +121,16 @@ async function replies(c: RawClient, calls: readonly string[][]): Promise<string
 }
 
 describe(`COMMAND GETKEYS / GETKEYSANDFLAGS: ${target} vs redis-server`, { skip: redisSkipReason() || targetSkipReason(target) }, () => {
-  let servers: ServerHandle[] = [];
+  const pair = referenceAndTargetHooks(target, 2);
   let redis2: RawClient;
   let redis3: RawClient;
   let target2: RawClient;
   let target3: RawClient;
 
   before(async () => {
-    const started = await Promise.allSettled([startRedis(), startTarget(target)]);
-    servers = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
-    const failed = started.find((s) => s.status === 'rejected');
-    if (failed) throw failed.reason;
-    [redis2, redis3, target2, target3] = await Promise.all([servers[0]!.connect(), servers[0]!.connect(), servers[1]!.connect(), servers[1]!.connect()]);
+    [redis2, target2, redis3, target3] = pair.clients as [RawClient, RawClient, RawClient, RawClient];
     // HELLO's reply names the server and its version, so it is not compared.
     await Promise.all([redis3.ok('HELLO', '3'), target3.ok('HELLO', '3')]);
-  });
-
-  after(async () => {
-    await Promise.all([redis2, redis3, target2, target3].filter(Boolean).map((c) => c.close()));
-    await Promise.all(servers.map((s) => s.stop()));
   });
 
   async function compare(calls: string[][]): Promise<void> {

@@ -5,11 +5,10 @@
 //
 //   E2E_TARGET=redis     compare two redis-servers: the test of the test, which must pass
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { formatReply } from '../../src/protocol/resp-client.js';
-import type { RawClient } from '../helpers/raw-client.js';
-import { type ServerHandle, redisSkipReason, startRedis } from '../helpers/server-process.js';
-import { e2eTarget, startTarget, targetSkipReason } from '../helpers/targets.js';
+import { redisSkipReason } from '../helpers/server-process.js';
+import { e2eTarget, referenceAndTargetHooks, targetSkipReason } from '../helpers/targets.js';
 
 const target = e2eTarget();
 
@@ -42,21 +41,10 @@ const CALLS: string[][] = [
 ];
 
 describe(`geo coordinates and distances in RESP3 and RESP2: ${target} vs redis-server`, { skip: redisSkipReason() || targetSkipReason(target) }, () => {
-  let servers: ServerHandle[] = [];
-  let clients: RawClient[] = [];
+  const { clients } = referenceAndTargetHooks(target);
 
   before(async () => {
-    const started = await Promise.allSettled([startRedis(), startTarget(target)]);
-    servers = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
-    const failed = started.find((s) => s.status === 'rejected');
-    if (failed) throw failed.reason;
-    clients = await Promise.all(servers.map((s) => s.connect()));
     for (const c of clients) for (const argv of SETUP) await c.call(...argv);
-  });
-
-  after(async () => {
-    await Promise.all(clients.map((c) => c.close()));
-    await Promise.all(servers.map((s) => s.stop()));
   });
 
   for (const resp of [3, 2] as const) {
