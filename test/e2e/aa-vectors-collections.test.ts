@@ -42,7 +42,7 @@ async function membersOn(c: Cluster, ids: number[], key: string): Promise<string
   return onEach(c, ids, async (r) => sorted(await r.smembers(key)));
 }
 
-describe('Active-Active collection test vectors (real processes)', { skip, timeout: 180_000 }, () => {
+describe('Active-Active collection test vectors (real processes)', { skip, timeout: 900_000 }, () => {
   test('TV-HASH-01 add wins: concurrent HSETs of different fields are unioned', async () => {
     await withCluster(2, async (c) => {
       await c.concurrently(async () => {
