@@ -106,7 +106,14 @@ const crdbPatch = {
     causal_consistency: { type: 'boolean' },
     encryption: { type: 'boolean' },
     default_db_config: dbConfig,
-    instances: { type: 'array', items: { type: 'object', required: ['id'], properties: { id: { type: 'integer' }, compression: { type: 'integer', minimum: 0, maximum: 6 }, db_config: dbConfig } } },
+    instances: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['id'],
+        properties: { id: { type: 'integer' }, compression: { type: 'integer', minimum: 0, maximum: 6 }, db_config: dbConfig, cluster: { type: 'object', properties: { credentials: clusterInfo.properties.credentials } } },
+      },
+    },
   },
 } as const;
 
