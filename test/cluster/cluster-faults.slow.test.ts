@@ -2,7 +2,7 @@
 // create (the task fails naming it, nothing is left on the others), a task cancelled while it
 // runs and a node killed during a task and restarted (both end failed, what they made is removed), a database process killed
 // (restarted, its state reported, its data back from the peers), an instance removed with
-// --force and purged on its own cluster.
+// --force and purged on its own cluster, clusters on HTTPS that must trust each other (--peer-ca).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
@@ -176,4 +176,31 @@ test('a database process killed is restarted with its data back; remove-instance
   assert.deepEqual(await api(n2, 'GET', '/v1/crdbs'), []);
   assert.ok(await portClosed(b2.port));
   assert.equal(text(await redis(b1.port, 'GET', 'survivor')), 'yes', 'the remaining instance keeps its data');
+});
+
+test('clusters on HTTPS with self-signed certificates: refused unless trusted (--peer-ca)', { timeout: 150_000 }, async (t) => {
+  const n1 = await startNode({ name: 's1.faults.test', https: true });
+  const n2 = await startNode({ name: 's2.faults.test', https: true });
+  t.after(() => stopAll([n1, n2]));
+  const ca1 = path.join(n1.dir, 'tls', 'cert.pem');
+  const create = (node: typeof n1, name: string) =>
+    crdbCli(node, ['crdb', 'create', '--name', name, '--memory-size', '16MB', '--instance', instanceSpec(n1), '--instance', instanceSpec(n2), '--ca-file', ca1]);
+
+  // n1 does not trust n2's certificate: the task fails naming n2, nothing is left on n1.
+  const refused = await create(n1, 'untrusted');
+  assert.equal(refused.code, 1, refused.stdout);
+  assert.match(refused.stderr, /ERROR: s2\.faults\.test: cluster is unreachable: .*(self-signed|certificate)/i);
+  assert.deepEqual(await api(n1, 'GET', '/v1/bdbs'), []);
+
+  // Restarted with --peer-ca (the other cluster's certificate), the same create works.
+  await n1.stop();
+  const n1b = await startNode({ name: 's1.faults.test', https: true, dir: n1.dir, args: ['--peer-ca', path.join(n2.dir, 'tls', 'cert.pem')] });
+  t.after(() => n1b.stop());
+  const ok = await crdbCli(n1b, ['crdb', 'create', '--name', 'trusted', '--memory-size', '16MB', '--instance', instanceSpec(n1b), '--instance', instanceSpec(n2), '--ca-file', ca1]);
+  assert.equal(ok.code, 0, ok.stderr + ok.stdout);
+  const guid = /crdb:(\S+)/.exec(ok.stdout)![1]!;
+  const b1 = (await instanceOf(n1b, guid))!;
+  const b2 = (await instanceOf(n2, guid))!;
+  await redis(b1.port, 'SET', 'over', 'tls');
+  await waitFor(async () => text(await redis(b2.port, 'GET', 'over')) === 'tls', { timeout: 15_000, message: 'replication between the two clusters' });
 });
