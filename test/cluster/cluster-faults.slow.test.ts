@@ -1,8 +1,9 @@
-// Faults of the management plane (issue 6): duplicate names, an unreachable participant during
-// create (the task fails naming it, nothing is left on the others), a task cancelled while it
-// runs and a node killed during a task and restarted (both end failed, what they made is removed), a database process killed
-// (restarted, its state reported, its data back from the peers), an instance removed with
-// --force and purged on its own cluster, clusters on HTTPS that must trust each other (--peer-ca).
+// Faults of the management plane (issue 6): duplicate names; an unreachable participant during
+// create (the task fails naming it, nothing is left on the others); a task cancelled while it
+// runs and a node killed during a task and restarted (both end failed, what they made is
+// removed); a database process killed (restarted, its state reported, its data back from the
+// peers); an instance removed with --force and purged on its own cluster; clusters on HTTPS that
+// must trust each other (--peer-ca).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
