@@ -89,12 +89,12 @@ program
 
 program
   .command('start')
-  .description('start the embedded default (what `npm start` runs): a data node on port 6379')
+  .description('start a single data node on port 6379 (`npm start` runs `tandem demo`)')
   .option('--port <port>', 'TCP port', '6379')
   .action(async (opts: { port: string }) => {
     const server = await runServer({ port: opts.port, bind: '127.0.0.1' });
     process.stdout.write(
-      `\nTandem data node running on 127.0.0.1:${server.port} (a single instance, until the management plane lands).\n` +
+      `\nTandem data node running on 127.0.0.1:${server.port} (a single instance; tandem demo runs three clusters with an Active-Active database).\n` +
         `Connect with:  redis-cli -p ${server.port}\nStop with Ctrl-C.\n\n`,
     );
   });

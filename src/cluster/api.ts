@@ -3,7 +3,7 @@
  * example). Fastify validates the JSON bodies against the schemas below (ajv, no type coercion);
  * every error is `{ "error_code": …, "description": … }`. HTTP Basic auth with the admin user.
  */
-import { createHash, scryptSync, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
 import os from 'node:os';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { TANDEM_VERSION } from '../server/info.js';
@@ -27,7 +27,7 @@ export interface ApiContext {
 
 // ---- admin password ---------------------------------------------------------------------------
 
-export function hashPassword(password: string, salt = createHash('sha256').update(String(Math.random())).digest('hex').slice(0, 32)): string {
+export function hashPassword(password: string, salt = randomBytes(16).toString('hex')): string {
   return `scrypt:${salt}:${scryptSync(password, salt, 32).toString('hex')}`;
 }
 
@@ -106,7 +106,14 @@ const crdbPatch = {
     causal_consistency: { type: 'boolean' },
     encryption: { type: 'boolean' },
     default_db_config: dbConfig,
-    instances: { type: 'array', items: { type: 'object', required: ['id'], properties: { id: { type: 'integer' }, compression: { type: 'integer', minimum: 0, maximum: 6 }, db_config: dbConfig } } },
+    instances: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['id'],
+        properties: { id: { type: 'integer' }, compression: { type: 'integer', minimum: 0, maximum: 6 }, db_config: dbConfig, cluster: { type: 'object', properties: { credentials: clusterInfo.properties.credentials } } },
+      },
+    },
   },
 } as const;
 

@@ -183,7 +183,7 @@ export class Coordinator {
   // ---- talking to participating clusters -----------------------------------------------------
 
   /** Runs `local` when `cluster` is this one, else the REST call with the credentials given. */
-  private async onCluster<T>(cluster: ClusterInfo, local: () => Promise<T>, method: string, path: string, body?: unknown): Promise<T> {
+  private async onCluster<T>(cluster: ClusterInfo, local: () => Promise<T>, method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
     if (cluster.name === this.c.name) {
       try {
         return await local();
@@ -195,9 +195,10 @@ export class Coordinator {
     const cred = cluster.credentials;
     if (cred === undefined) throw new TaskFailure(cluster.name, 'missing_credentials', `no credentials given for cluster '${cluster.name}'`);
     try {
-      const r = await apiRequest<T>({ url: cluster.url, username: cred.username, password: cred.password, ca: this.c.peerCa, insecure: this.c.peerInsecure, timeoutMs: 60_000 }, method, path, body);
+      const r = await apiRequest<T>({ url: cluster.url, username: cred.username, password: cred.password, ca: this.c.peerCa, insecure: this.c.peerInsecure, timeoutMs: 60_000, signal }, method, path, body);
       return r.body;
     } catch (e) {
+      if (signal?.aborted) throw new TaskFailure(null, 'task_cancelled', 'the task was cancelled');
       if (e instanceof ApiError) {
         const why = e.status === 0 ? `cluster is unreachable: ${e.description}` : `${cluster.url} answered ${e.status}: ${e.description}`;
         throw new TaskFailure(cluster.name, e.status === 0 ? 'cluster_unreachable' : e.errorCode, why);
@@ -206,8 +207,8 @@ export class Coordinator {
     }
   }
 
-  private push(cluster: ClusterInfo, crdb: Crdb): Promise<LocalInstanceResult> {
-    return this.onCluster(cluster, () => this.applyLocal(clone(crdb)), 'PUT', `/v1/local/crdbs/${crdb.guid}`, crdb);
+  private push(cluster: ClusterInfo, crdb: Crdb, signal?: AbortSignal): Promise<LocalInstanceResult> {
+    return this.onCluster(cluster, () => this.applyLocal(clone(crdb)), 'PUT', `/v1/local/crdbs/${crdb.guid}`, crdb, signal);
   }
 
   private remove(cluster: ClusterInfo, guid: string): Promise<unknown> {
@@ -278,7 +279,7 @@ export class Coordinator {
         await this.onEach(ctx, crdb.instances, async (inst) => {
           ctx.progress(inst.cluster.name, 'creating');
           touched.push(inst);
-          const r = await this.push(inst.cluster, crdb);
+          const r = await this.push(inst.cluster, crdb, ctx.signal);
           crdb.endpoints[String(inst.id)] = r.replication_endpoint;
           ctx.progress(inst.cluster.name, 'created');
         });
@@ -306,6 +307,8 @@ export class Coordinator {
       if (inst === undefined) throw new HttpError(400, 'unknown_instance', `CRDB ${guid} has no instance ${ic.id ?? '(no id)'}; add instances with POST /v1/crdbs/${guid}/updates`);
       if (ic.db_config !== undefined) inst.db_config = { ...inst.db_config, ...ic.db_config };
       if (ic.compression !== undefined) inst.compression = ic.compression;
+      const cred = (ic.cluster as Partial<ClusterInfo> | undefined)?.credentials;
+      if (cred !== undefined) inst.cluster.credentials = cred;
     }
     if (change.default_db_config !== undefined) next.default_db_config = { ...next.default_db_config, ...change.default_db_config, name: next.name };
     if (change.causal_consistency !== undefined) next.causal_consistency = change.causal_consistency;
@@ -354,7 +357,7 @@ export class Coordinator {
         await this.onEach(ctx, added, async (a) => {
           ctx.progress(a.cluster.name, 'creating');
           touched.push(a);
-          const r = await this.push(a.cluster, next);
+          const r = await this.push(a.cluster, next, ctx.signal);
           next.endpoints[String(a.id)] = r.replication_endpoint;
           ctx.progress(a.cluster.name, 'created, full sync from the other instances');
         });

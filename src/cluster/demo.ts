@@ -126,7 +126,7 @@ export async function runDemo(opts: { dir: string; dbPort: string }): Promise<vo
     say(`  2. Read on cluster 2:    redis-cli -p ${ports[1]} GET greeting`);
     say(`  3. Concurrent INCRs add up:  redis-cli -p ${ports[0]} INCR visits & redis-cli -p ${ports[2]} INCR visits; wait; redis-cli -p ${ports[1]} GET visits`);
     say('');
-    say(`Manage it with crdb-cli:  TANDEM_CLUSTER_URL=${nodes[0]!.url} TANDEM_USERNAME=${USER} TANDEM_PASSWORD=${password} npx crdb-cli crdb list`);
+    say(`Manage it with crdb-cli:  TANDEM_CLUSTER_URL=${nodes[0]!.url} TANDEM_USERNAME=${USER} TANDEM_PASSWORD=${password} node dist/src/cli/crdb-cli.js crdb list`);
     say('Press Ctrl-C to stop everything.');
   } catch (e) {
     say(`\nThe demo could not start: ${(e as Error).message}`);

@@ -18,6 +18,8 @@ export interface ApiTarget {
   /** Accept any server certificate (self-signed, wrong name). */
   insecure?: boolean;
   timeoutMs?: number;
+  /** Aborts the request (a cancelled task). */
+  signal?: AbortSignal;
 }
 
 export interface ApiResponse<T> {
@@ -65,7 +67,7 @@ export async function apiRequest<T = unknown>(
   }
   const timeout = target.timeoutMs ?? 15_000;
   return new Promise<ApiResponse<T>>((resolve, reject) => {
-    const options: https.RequestOptions = { method, headers: h, timeout };
+    const options: https.RequestOptions = { method, headers: h, timeout, ...(target.signal ? { signal: target.signal } : {}) };
     if (url.protocol === 'https:') {
       if (target.insecure) options.rejectUnauthorized = false;
       else if (target.ca !== undefined) options.ca = [...rootCertificates, target.ca];

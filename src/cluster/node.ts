@@ -3,7 +3,7 @@
  * `<dir>/cluster.json`, starts every database it holds, and serves the REST API (HTTPS on 9443
  * by default, with a self-signed certificate made at first start in `<dir>/tls/`).
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -71,6 +71,7 @@ export class ClusterNode {
   private async init(): Promise<void> {
     const { opts } = this;
     mkdirSync(opts.dir, { recursive: true, mode: 0o700 });
+    lockDir(opts.dir);
     this.store = new FileConfigStore<ClusterState>(join(opts.dir, 'cluster.json'));
     this.loadState();
     this.dbs = new LocalDbs(() => this.state, this.save, { dir: opts.dir, ports: opts.dbPorts, bind: opts.dbBind, advertise: opts.advertise }, opts.log);
@@ -181,10 +182,31 @@ export class ClusterNode {
     return { cert: readFileSync(certFile, 'utf8'), key: readFileSync(keyFile, 'utf8') };
   }
 
-  /** Stops the API, waits for the running task, and stops every database process. */
+  /** Stops the API and every database process. */
   async stop(): Promise<void> {
     await this.app?.close();
     this.coordinator?.tasks.close();
     await this.dbs?.stopAll();
+    rmSync(join(this.opts.dir, 'node.pid'), { force: true });
   }
+}
+
+/** One node per directory: `<dir>/node.pid` names the node using it; a stale one (its process
+ * gone, e.g. after a crash) is taken over. */
+function lockDir(dir: string): void {
+  const file = join(dir, 'node.pid');
+  if (existsSync(file)) {
+    const pid = Number(readFileSync(file, 'utf8').trim());
+    let alive = false;
+    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid) {
+      try {
+        const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+        alive = args.includes('node') && args.some((a) => a.endsWith('tandem.js'));
+      } catch {
+        alive = false;
+      }
+    }
+    if (alive) throw new Error(`another tandem node (pid ${pid}) uses ${dir}`);
+  }
+  writeFileSync(file, `${process.pid}\n`);
 }

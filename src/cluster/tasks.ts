@@ -30,13 +30,15 @@ export interface TaskContext {
   checkCancel(): void;
   /** From here on a plain cancel is refused (406). */
   enterCommitPhase(): void;
+  /** Aborted on cancel: requests to other clusters made with it stop at once. */
+  signal: AbortSignal;
 }
 
 export type TaskBody = (ctx: TaskContext) => Promise<void>;
 
 export class TaskRunner {
   private queue: { task: CrdbTask; body: TaskBody }[] = [];
-  private running: { task: CrdbTask; cancel: boolean; commit: boolean } | null = null;
+  private running: { task: CrdbTask; cancel: boolean; commit: boolean; abort: AbortController } | null = null;
   private readonly pruneTimer: NodeJS.Timeout;
   /** Settles when the queue is empty (tests, shutdown). */
   private idleWaiters: (() => void)[] = [];
@@ -100,7 +102,7 @@ export class TaskRunner {
       return;
     }
     const { task, body } = item;
-    const run = { task, cancel: false, commit: false };
+    const run = { task, cancel: false, commit: false, abort: new AbortController() };
     this.running = run;
     task.status = 'started';
     task.started = new Date().toISOString();
@@ -119,6 +121,7 @@ export class TaskRunner {
       enterCommitPhase: () => {
         run.commit = true;
       },
+      signal: run.abort.signal,
     };
     try {
       await body(ctx);
@@ -161,6 +164,7 @@ export class TaskRunner {
     if (run !== null && run.task === task) {
       if (run.commit && !force) throw new HttpError(406, 'task_in_commit_phase', `task '${id}' is in its commit phase and cannot be cancelled (force=true overrides)`);
       run.cancel = true;
+      run.abort.abort();
     }
     return task;
   }

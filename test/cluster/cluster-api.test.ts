@@ -14,6 +14,9 @@ test('HTTPS with a self-signed certificate, auth, schema errors, 404s, plain dat
   assert.match(n.url, /^https:/);
   const ca = path.join(n.dir, 'tls', 'cert.pem');
 
+  // One node per directory.
+  await assert.rejects(startNode({ name: 'tls.faults.test', dir: n.dir }), /another tandem node \(pid \d+\) uses/);
+
   // The certificate is trusted with --ca-file, or --insecure; refused otherwise.
   const ok = await crdbCli(n, ['crdb', 'list', '--ca-file', ca]);
   assert.equal(ok.code, 0, ok.stderr);

@@ -115,8 +115,11 @@ test('an Active-Active database through crdb-cli, from create to delete', { time
   // -- flush empties every instance
   await redis(remaining[1]!, 'SET', 'late', 'x');
   await waitFor(async () => text(await redis(remaining[0]!, 'GET', 'late')) === 'x', { timeout: 10_000 });
-  const fl = await crdbCli(n4, ['crdb', 'flush', '--crdb-guid', guid]);
+  const fl = await crdbCli(n4, ['crdb', 'flush', '--crdb-guid', `crdb:${guid}`, '--no-wait']);
   assert.equal(fl.code, 0, fl.stderr + fl.stdout);
+  const flushTask = /^Task (\S+) created\n$/.exec(fl.stdout)?.[1];
+  assert.ok(flushTask, fl.stdout);
+  await waitFor(async () => (await crdbCli(n4, ['task', 'status', '--task-id', flushTask])).stdout.includes('Status: finished\n'), { timeout: 20_000, message: 'the flush task' });
   for (const p of remaining) await waitFor(async () => text(await redis(p, 'DBSIZE')) === '0', { timeout: 10_000, message: `empty after flush on ${p}` });
   // Still Active-Active after the flush.
   await redis(remaining[2]!, 'SET', 'after', 'flush');

@@ -1,10 +1,12 @@
-// Faults of the management plane (issue 6): duplicate names, an unreachable participant during
-// create (the task fails naming it, nothing is left on the others), a node killed during a task
-// and restarted (the task ends failed, what it made is removed), a database process killed
-// (restarted, its state reported, its data back from the peers), an instance removed with
-// --force and purged on its own cluster.
+// Faults of the management plane (issue 6): duplicate names; an unreachable participant during
+// create (the task fails naming it, nothing is left on the others); a task cancelled while it
+// runs and a node killed during a task and restarted (both end failed, what they made is
+// removed); a database process killed (restarted, its state reported, its data back from the
+// peers); an instance removed with --force and purged on its own cluster; clusters on HTTPS that
+// must trust each other (--peer-ca).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import { apiRequest } from '../../src/cluster/http-client.js';
@@ -64,39 +66,69 @@ test('duplicate names and an unreachable participant: the task fails naming it, 
   await rejects(api(n1, 'POST', '/v1/crdb_tasks/my-flush-1/actions/cancel'), 406, 'task_not_cancellable');
 });
 
-test('a node killed during a task and restarted: the task ends failed and what it made is removed', { timeout: 120_000 }, async (t) => {
-  // A participant that accepts connections and never answers keeps the create task running.
-  const hole = net.createServer(() => undefined);
-  const sockets = new Set<net.Socket>();
-  hole.on('connection', (s) => sockets.add(s));
-  await new Promise<void>((r) => hole.listen(0, '127.0.0.1', r));
-  const holePort = (hole.address() as net.AddressInfo).port;
+test('a task cancelled while it runs, and a node killed during a task and restarted: both end failed, what they made is removed', { timeout: 150_000 }, async (t) => {
+  // A participant that never finishes creating its instance (its PUT gets no answer) keeps a
+  // create in its first phase; it answers the rollback's DELETE at once.
+  const pending = new Set<http.ServerResponse>();
+  let deletes = 0;
+  const slow = http.createServer((req, res) => {
+    req.resume();
+    if (req.method === 'DELETE') {
+      deletes++;
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      return;
+    }
+    pending.add(res);
+  });
+  await new Promise<void>((r) => slow.listen(0, '127.0.0.1', r));
+  const slowUrl = `http://127.0.0.1:${(slow.address() as net.AddressInfo).port}`;
   t.after(() => {
-    for (const s of sockets) s.destroy();
-    hole.close();
+    for (const r of pending) r.destroy();
+    slow.close();
   });
   let n1 = await startNode({ name: 'k.faults.test' });
   t.after(() => n1.stop());
-  const task = await api<TaskView>(n1, 'POST', '/v1/crdbs', {
-    name: 'interrupted',
-    instances: [instanceBody(n1), { cluster: { name: 'hole.faults.test', url: `http://127.0.0.1:${holePort}`, credentials: { username: 'u', password: 'p' } } }],
-  });
-  await waitFor(async () => (await api<TaskView>(n1, 'GET', `/v1/crdb_tasks/${task.id}`)).progress.clusters.some((c) => c.name === 'hole.faults.test' && c.progress === 'creating'), {
-    timeout: 30_000,
-    message: 'the task to reach the silent cluster',
-  });
   const bdbsDir = path.join(n1.dir, 'bdbs');
-  assert.equal(processesUnder(bdbsDir).length, 1, 'the local instance runs');
+  const create = async (name: string): Promise<TaskView> => {
+    const task = await api<TaskView>(n1, 'POST', '/v1/crdbs', {
+      name,
+      instances: [instanceBody(n1), { cluster: { name: 'slow.faults.test', url: slowUrl, credentials: { username: 'u', password: 'p' } } }],
+    });
+    await waitFor(
+      async () => {
+        const p = (await api<TaskView>(n1, 'GET', `/v1/crdb_tasks/${task.id}`)).progress.clusters;
+        return p.some((c) => c.name === 'slow.faults.test' && c.progress === 'creating') && p.some((c) => c.name === 'k.faults.test' && c.progress === 'created');
+      },
+      { timeout: 30_000, message: 'the local instance created, the slow cluster still creating' },
+    );
+    assert.equal(processesUnder(bdbsDir).length, 1, 'the local instance runs');
+    return task;
+  };
+
+  // Cancel (crdb-cli task cancel) in the first phase: the request to the slow cluster is
+  // abandoned, the local instance removed, the task ends failed.
+  const cancelled = await create('cancelled');
+  const c = await crdbCli(n1, ['task', 'cancel', '--task-id', cancelled.id]);
+  assert.equal(c.code, 0, c.stderr);
+  const ended = await finished(n1, cancelled, 30_000);
+  assert.equal(ended.status, 'failed');
+  assert.equal(ended.errors[0]!.error_code, 'task_cancelled');
+  assert.ok(ended.progress.clusters.some((x) => x.name === 'k.faults.test' && x.progress === 'rolled back'), JSON.stringify(ended.progress));
+  assert.deepEqual(await api(n1, 'GET', '/v1/bdbs'), []);
+  assert.deepEqual(processesUnder(bdbsDir), []);
+  assert.equal(deletes, 1, 'the slow cluster was asked to remove its instance too');
+
+  // The node is killed in the middle of a create; its database process outlives it.
+  const task = await create('interrupted');
   await n1.kill();
   assert.equal(processesUnder(bdbsDir).length, 1, 'the instance outlives its killed node');
-
   n1 = await startNode({ name: 'k.faults.test', dir: n1.dir });
   const after = await api<TaskView>(n1, 'GET', `/v1/crdb_tasks/${task.id}`);
   assert.equal(after.status, 'failed');
   assert.equal(after.errors[0]!.error_code, 'task_interrupted');
-  await waitFor(async () => (await api<BdbView[]>(n1, 'GET', '/v1/bdbs')).length === 0 && processesUnder(bdbsDir).length === 0, {
+  await waitFor(async () => (await api<BdbView[]>(n1, 'GET', '/v1/bdbs')).length === 0 && processesUnder(bdbsDir).length === 0 && deletes === 2, {
     timeout: 20_000,
-    message: 'the interrupted create to be rolled back',
+    message: 'the interrupted create to be rolled back everywhere',
   });
   assert.deepEqual(await api(n1, 'GET', '/v1/crdbs'), []);
 });
@@ -145,4 +177,31 @@ test('a database process killed is restarted with its data back; remove-instance
   assert.deepEqual(await api(n2, 'GET', '/v1/crdbs'), []);
   assert.ok(await portClosed(b2.port));
   assert.equal(text(await redis(b1.port, 'GET', 'survivor')), 'yes', 'the remaining instance keeps its data');
+});
+
+test('clusters on HTTPS with self-signed certificates: refused unless trusted (--peer-ca)', { timeout: 150_000 }, async (t) => {
+  const n1 = await startNode({ name: 's1.faults.test', https: true });
+  const n2 = await startNode({ name: 's2.faults.test', https: true });
+  t.after(() => stopAll([n1, n2]));
+  const ca1 = path.join(n1.dir, 'tls', 'cert.pem');
+  const create = (node: typeof n1, name: string) =>
+    crdbCli(node, ['crdb', 'create', '--name', name, '--memory-size', '16MB', '--instance', instanceSpec(n1), '--instance', instanceSpec(n2), '--ca-file', ca1]);
+
+  // n1 does not trust n2's certificate: the task fails naming n2, nothing is left on n1.
+  const refused = await create(n1, 'untrusted');
+  assert.equal(refused.code, 1, refused.stdout);
+  assert.match(refused.stderr, /ERROR: s2\.faults\.test: cluster is unreachable: .*(self-signed|certificate)/i);
+  assert.deepEqual(await api(n1, 'GET', '/v1/bdbs'), []);
+
+  // Restarted with --peer-ca (the other cluster's certificate), the same create works.
+  await n1.stop();
+  const n1b = await startNode({ name: 's1.faults.test', https: true, dir: n1.dir, args: ['--peer-ca', path.join(n2.dir, 'tls', 'cert.pem')] });
+  t.after(() => n1b.stop());
+  const ok = await crdbCli(n1b, ['crdb', 'create', '--name', 'trusted', '--memory-size', '16MB', '--instance', instanceSpec(n1b), '--instance', instanceSpec(n2), '--ca-file', ca1]);
+  assert.equal(ok.code, 0, ok.stderr + ok.stdout);
+  const guid = /crdb:(\S+)/.exec(ok.stdout)![1]!;
+  const b1 = (await instanceOf(n1b, guid))!;
+  const b2 = (await instanceOf(n2, guid))!;
+  await redis(b1.port, 'SET', 'over', 'tls');
+  await waitFor(async () => text(await redis(b2.port, 'GET', 'over')) === 'tls', { timeout: 15_000, message: 'replication between the two clusters' });
 });
