@@ -17,14 +17,18 @@ export interface CrashLoopOptions {
   /** Load time before each kill: a seeded random value in this range (ms). */
   minLoadMs?: number;
   maxLoadMs?: number;
-  /** Extra server arguments (e.g. a small auto-aof-rewrite-min-size to rewrite under load). */
+  /** Extra server arguments. */
   args?: string[];
+  /** Also send BGREWRITEAOF at a random moment of each load: kills land inside snapshots. */
+  rewrites?: boolean;
 }
 
 export interface CrashLoopResult {
   kills: number;
   acked: number;
   sent: number;
+  /** Snapshot files in the directory at the end. */
+  snapshots: number;
 }
 
 /** What the load sent and what was acknowledged, across every incarnation. */
@@ -43,8 +47,18 @@ function client(port: number): Redis {
   return c;
 }
 
-async function load(port: number, ledger: Ledger, writers: number, rng: Rng, stop: { now: boolean }, round: number): Promise<void> {
+async function load(port: number, ledger: Ledger, writers: number, rng: Rng, stop: { now: boolean }, round: number, rewrites: boolean): Promise<void> {
   const clients = Array.from({ length: writers }, () => client(port));
+  if (rewrites) {
+    const admin = client(port);
+    const after = rng.int(0, 150);
+    void admin
+      .connect()
+      .then(() => new Promise((r) => setTimeout(r, after)))
+      .then(() => admin.bgrewriteaof())
+      .catch(() => undefined)
+      .finally(() => admin.disconnect());
+  }
   const work = clients.map(async (c, w) => {
     try {
       await c.connect();
@@ -121,7 +135,7 @@ export async function crashLoop(o: CrashLoopOptions): Promise<CrashLoopResult> {
     h = await startTandem({ dir, args });
     for (let k = 0; k < o.kills; k++) {
       const stop = { now: false };
-      const running = load(h.port, ledger, o.writers ?? 4, rng.fork(), stop, k);
+      const running = load(h.port, ledger, o.writers ?? 4, rng.fork(), stop, k, o.rewrites === true);
       const ms = rng.int(o.minLoadMs ?? 30, o.maxLoadMs ?? 300);
       await new Promise((r) => setTimeout(r, ms));
       h.kill('SIGKILL');
@@ -131,7 +145,8 @@ export async function crashLoop(o: CrashLoopOptions): Promise<CrashLoopResult> {
       h = await startTandem({ dir, args });
       await verify(h.port, ledger, `seed ${o.seed}, kill ${k + 1} after ${ms} ms`);
     }
-    return { kills: o.kills, acked: ledger.acked.size, sent: ledger.sent };
+    const snapshots = fs.readdirSync(dir).filter((n) => n.endsWith('.tsnap')).length;
+    return { kills: o.kills, acked: ledger.acked.size, sent: ledger.sent, snapshots };
   } catch (e) {
     if (h !== null) process.stderr.write(`--- server output ---\n${h.output()}\n`);
     throw e;
