@@ -49,6 +49,12 @@ export interface PersistenceOptions {
   seqBlock?: number;
   /** How often a failed write or save is retried (ms). */
   retryMs?: number;
+  /**
+   * The sequence reservation could not be made durable: the number just handed out must not
+   * leave the process. The server exits (fail-stop, before any reply or frame goes out); the
+   * default throws.
+   */
+  onFatal?: (message: string) => never;
 }
 
 /** Redis's reply when the last background save failed (stop-writes-on-bgsave-error). */
@@ -175,8 +181,18 @@ export class Persistence implements Journal, DurabilityGate {
 
   // ---- the journal (Database tells every change) ---------------------------------------------
 
+  private cover(seq: number): void {
+    try {
+      this.reservation.cover(seq);
+    } catch (err) {
+      const msg = `Can't reserve sequence numbers in ${this.dir}/seq-reservation: ${strerror(err)}. Exiting to never reuse sequence number ${seq}.`;
+      if (this.opts.onFatal !== undefined) this.opts.onFatal(msg);
+      throw new Error(msg);
+    }
+  }
+
   applied(e: Effect): void {
-    if (e.origin === this.db.instanceId) this.reservation.cover(e.seq);
+    if (e.origin === this.db.instanceId) this.cover(e.seq);
     this.changes++;
     if (this.mode === 'aof') this.append(effectRecord(e));
   }
@@ -188,12 +204,12 @@ export class Persistence implements Journal, DurabilityGate {
 
   raised(clock: VectorClock, hlc: number): void {
     const own = clock.get(this.db.instanceId);
-    if (own > 0) this.reservation.cover(own);
+    if (own > 0) this.cover(own);
     if (this.mode === 'aof') this.append(raiseRecord(clock, hlc));
   }
 
   advanced(origin: number, seq: number): void {
-    if (origin === this.db.instanceId) this.reservation.cover(seq);
+    if (origin === this.db.instanceId) this.cover(seq);
     if (this.mode === 'aof') this.append(advanceRecord(origin, seq));
   }
 

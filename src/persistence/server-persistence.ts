@@ -74,6 +74,10 @@ export function openPersistence(server: TandemServer, opts: { repair: boolean })
     rewriteMinSize: config.int('auto-aof-rewrite-min-size'),
     log,
     now: () => Date.now(),
+    onFatal: (msg) => {
+      server.log.error(msg);
+      process.exit(1);
+    },
   }, recovery);
   server.gate = p;
   p.onDurable = (synced) => server.releaseHeld(synced);

@@ -7,6 +7,7 @@ import { Redis } from 'ioredis';
 import { Rng } from '../sim/rng.js';
 import type { ServerHandle } from '../helpers/server-process.js';
 import { startTandem } from '../helpers/server-process.js';
+import { waitFor } from '../helpers/wait-for.js';
 import { tempDir } from './helpers.js';
 
 export interface CrashLoopOptions {
@@ -17,14 +18,19 @@ export interface CrashLoopOptions {
   /** Load time before each kill: a seeded random value in this range (ms). */
   minLoadMs?: number;
   maxLoadMs?: number;
-  /** Extra server arguments (e.g. a small auto-aof-rewrite-min-size to rewrite under load). */
+  /** Extra server arguments. */
   args?: string[];
+  /** Also send BGREWRITEAOF at a random moment of each load: kills land inside snapshots. */
+  rewrites?: boolean;
 }
 
 export interface CrashLoopResult {
   kills: number;
   acked: number;
+  ackedOps: number;
   sent: number;
+  /** Snapshot files in the directory at the end. */
+  snapshots: number;
 }
 
 /** What the load sent and what was acknowledged, across every incarnation. */
@@ -35,6 +41,8 @@ class Ledger {
   incrAcked = 0;
   incrSent = 0;
   sent = 0;
+  /** Acknowledged commands of any kind. */
+  ackedOps = 0;
 }
 
 function client(port: number): Redis {
@@ -43,8 +51,18 @@ function client(port: number): Redis {
   return c;
 }
 
-async function load(port: number, ledger: Ledger, writers: number, rng: Rng, stop: { now: boolean }, round: number): Promise<void> {
+async function load(port: number, ledger: Ledger, writers: number, rng: Rng, stop: { now: boolean }, round: number, rewrites: boolean): Promise<void> {
   const clients = Array.from({ length: writers }, () => client(port));
+  if (rewrites) {
+    const admin = client(port);
+    const after = rng.int(0, 150);
+    void admin
+      .connect()
+      .then(() => new Promise((r) => setTimeout(r, after)))
+      .then(() => admin.bgrewriteaof())
+      .catch(() => undefined)
+      .finally(() => admin.disconnect());
+  }
   const work = clients.map(async (c, w) => {
     try {
       await c.connect();
@@ -68,6 +86,7 @@ async function load(port: number, ledger: Ledger, writers: number, rng: Rng, sto
           await c.rpush('list', id);
           ledger.listAcked.push(id);
         }
+        ledger.ackedOps++;
       } catch {
         return; // the server was killed under this command
       }
@@ -96,9 +115,26 @@ async function verify(port: number, ledger: Ledger, label: string): Promise<void
     assert.equal(present.size, list.length, `${label}: the list holds duplicates`);
     for (const e of list) assert.ok(ledger.listSent.has(e), `${label}: the list holds ${e}, never sent`);
     for (const e of ledger.listAcked) assert.ok(present.has(e), `${label}: acknowledged RPUSH ${e} is missing`);
-    // Acknowledged elements keep their order.
-    const order = list.filter((e) => ledger.listAcked.includes(e));
-    assert.deepEqual(order, ledger.listAcked.filter((e) => present.has(e)), `${label}: list order changed`);
+    // Each connection's acknowledged elements keep its order, and a later round (after a
+    // restart) never lands before an earlier one. (Across connections of one round the order of
+    // acknowledgements says nothing about the order of execution.)
+    const at = new Map(list.map((e, i) => [e, i]));
+    const lastOf = new Map<string, number>();
+    let roundEnd = -1;
+    let round = '';
+    for (const e of ledger.listAcked) {
+      const [r, w] = e.split('.');
+      const p = at.get(e)!;
+      const stream = `${r}.${w}`;
+      assert.ok(p > (lastOf.get(stream) ?? -1), `${label}: list order of connection ${stream} changed at ${e}`);
+      lastOf.set(stream, p);
+      if (r !== round) {
+        const first = Math.min(...ledger.listAcked.filter((x) => x.split('.')[0] === r).map((x) => at.get(x)!));
+        assert.ok(first > roundEnd, `${label}: elements of round ${r} precede those of round ${round}`);
+        round = r!;
+      }
+      roundEnd = Math.max(roundEnd, p);
+    }
     // What was sent but not acknowledged and is present now counts as acknowledged from here on.
     ledger.incrAcked = counter;
     ledger.incrSent = counter;
@@ -121,7 +157,11 @@ export async function crashLoop(o: CrashLoopOptions): Promise<CrashLoopResult> {
     h = await startTandem({ dir, args });
     for (let k = 0; k < o.kills; k++) {
       const stop = { now: false };
-      const running = load(h.port, ledger, o.writers ?? 4, rng.fork(), stop, k);
+      const running = load(h.port, ledger, o.writers ?? 4, rng.fork(), stop, k, o.rewrites === true);
+      // The kill comes a seeded random time after the load got going (some writes acknowledged),
+      // however slow the machine is.
+      const base = ledger.ackedOps;
+      await waitFor(() => ledger.ackedOps >= base + 5, { timeout: 30_000, message: 'the load to start' });
       const ms = rng.int(o.minLoadMs ?? 30, o.maxLoadMs ?? 300);
       await new Promise((r) => setTimeout(r, ms));
       h.kill('SIGKILL');
@@ -131,7 +171,8 @@ export async function crashLoop(o: CrashLoopOptions): Promise<CrashLoopResult> {
       h = await startTandem({ dir, args });
       await verify(h.port, ledger, `seed ${o.seed}, kill ${k + 1} after ${ms} ms`);
     }
-    return { kills: o.kills, acked: ledger.acked.size, sent: ledger.sent };
+    const snapshots = fs.readdirSync(dir).filter((n) => n.endsWith('.tsnap')).length;
+    return { kills: o.kills, acked: ledger.acked.size, ackedOps: ledger.ackedOps, sent: ledger.sent, snapshots };
   } catch (e) {
     if (h !== null) process.stderr.write(`--- server output ---\n${h.output()}\n`);
     throw e;
