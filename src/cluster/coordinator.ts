@@ -250,6 +250,8 @@ export class Coordinator {
     if (this.c.dbs.list().some((b) => b.name === req.name) || this.list().some((x) => x.name === req.name)) {
       throw new HttpError(409, 'name_in_use', `a database named '${req.name}' already exists on cluster '${this.c.name}'`);
     }
+    const snapshotted = [req.default_db_config, ...req.instances.map((i) => i.db_config)].some((c) => c?.data_persistence === 'snapshot');
+    if (snapshotted) throw new HttpError(400, 'invalid_persistence', "Active-Active databases persist through the effect log: use data_persistence 'aof' (snapshot persistence is refused, as in the reference)");
     for (const i of req.instances) {
       if (i.cluster.name !== this.c.name && i.cluster.credentials === undefined) throw new HttpError(400, 'missing_credentials', `instance on cluster '${i.cluster.name}' needs credentials {username, password}`);
     }
@@ -309,6 +311,9 @@ export class Coordinator {
       if (ic.compression !== undefined) inst.compression = ic.compression;
       const cred = (ic.cluster as Partial<ClusterInfo> | undefined)?.credentials;
       if (cred !== undefined) inst.cluster.credentials = cred;
+    }
+    if ([change.default_db_config, ...(change.instances ?? []).map((i) => i.db_config)].some((c) => c?.data_persistence === 'snapshot')) {
+      throw new HttpError(400, 'invalid_persistence', "Active-Active databases persist through the effect log: use data_persistence 'aof'");
     }
     if (change.default_db_config !== undefined) next.default_db_config = { ...next.default_db_config, ...change.default_db_config, name: next.name };
     if (change.causal_consistency !== undefined) next.causal_consistency = change.causal_consistency;

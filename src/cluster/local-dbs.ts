@@ -4,6 +4,7 @@
  * local instances of Active-Active databases are the same thing here; the latter carry `crdt_*`
  * fields and peers.
  */
+import { REFERENCE_PERSISTENCE } from '../persistence/settings.js';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
@@ -260,7 +261,11 @@ export class LocalDbs {
       `maxmemory-policy ${b.eviction_policy}`,
     ];
     if (b.authentication_redis_pass !== '') lines.push(`requirepass ${b.authentication_redis_pass}`);
-    if (b.data_persistence === 'aof') lines.push('appendonly yes', `appendfsync ${b.aof_policy === 'appendfsync-always' ? 'always' : 'everysec'}`);
+    // The data node's own persistence settings (src/persistence/settings.ts).
+    const persistence = b.data_persistence === 'aof' ? (b.aof_policy === 'appendfsync-always' ? 'aofAlways' : 'aofEverySecond') : b.data_persistence === 'snapshot' ? 'snapshotEvery1Hour' : 'disabled';
+    const p = REFERENCE_PERSISTENCE[persistence];
+    lines.push(`persistence ${p.persistence}`, `appendfsync ${p.appendfsync}`);
+    if (p.save !== '') lines.push(`save "${p.save}"`);
     if (b.crdt) {
       lines.push(
         `crdb-guid ${b.crdt_guid}`,
