@@ -236,13 +236,17 @@ export const KeyType: CrdtType<KeyRecord, KeyEffect> & {
       if (opRemoves(op)) removed = true;
       settle(r);
     }
+    // A write to a state that still shows nothing (an insert waiting for its anchor, in a
+    // hidden state of another type too) is guarded like a removal.
+    if (!removed) for (const op of ops) if ((op.k === 'data' || op.k === 'str') && !typeShows(r, op.k === 'str' ? 'string' : op.type)) removed = true;
     // The dot of a removal — a DEL, and any effect that removes part of a value (a pop, an HDEL,
     // a SET that removes counter parts) — is kept until stable, across revivals too: a record
     // that died must not be dropped while effects concurrent with one of its removals can still
     // arrive (their outcome depends on the removal metadata it holds). So is the dot of any
-    // effect that leaves the record showing nothing: it may have arrived before what it refers to
-    // (an LSET or an insert before the element it names, a removal before the member), and what
-    // it left waiting must still be here when that arrives. collect() prunes the stable dots.
+    // effect that leaves the record (or the state it wrote) showing nothing: it may have arrived
+    // before what it refers to (an LSET or an insert before the element it names, a removal
+    // before the member), and what it left waiting must still be here when that arrives.
+    // collect() prunes the stable dots.
     if (removed || !dataVisible(r)) (env(r).tomb ??= []).push({ origin: meta.origin, seq: meta.seq });
   },
 
@@ -369,6 +373,13 @@ function joinEnvelope(r: KeyRecord, o: KeyRecord): void {
     for (const d of oe.tomb) if (!t.some((x) => x.origin === d.origin && x.seq === d.seq)) t.push(d);
     t.sort((a, b) => a.origin - b.origin || a.seq - b.seq);
   }
+}
+
+/** Whether the record's state of `type` (shown or hidden) shows something. */
+function typeShows(r: KeyRecord, type: TypeName): boolean {
+  if (r.type === type) return dataVisible(r);
+  const st = r.env?.alt?.get(type);
+  return st !== undefined && typeOf(type).isVisible(st);
 }
 
 /** Whether one operation removes something (see KeyedType.removes). */

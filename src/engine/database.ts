@@ -16,6 +16,7 @@ import { effectiveExpiry, observeExpiry, winningEntry } from '../crdt/expiry.js'
 import { observeCounter, registerVisible } from '../crdt/string-value.js';
 import type { StringEffect, StringState } from '../crdt/string-value.js';
 import type { Dot } from '../crdt/dot.js';
+import type { ListEffect, ListState } from '../crdt/sequence.js';
 import type { Stability } from '../crdt/crdt.js';
 import '../crdt/types.js';
 import { Keyspace } from './keyspace.js';
@@ -112,6 +113,15 @@ export class Database {
     gcAttempted: 0,
   };
   private seq = 0;
+  /**
+   * The highest list element counter applied here, over every list (crdt/sequence.ts). A local
+   * insert never uses a counter at or below it: element ids then never repeat, even when a dead
+   * list is collected and created again while another instance still holds the dead one (whose
+   * removal records would otherwise hide or drop the new elements there). Instances that applied
+   * the same effects have the same floor, so inserts made on the same synced state still compute
+   * the same counter (TV-LIST-02). Kept across restarts like the sequence number.
+   */
+  listFloor = 0;
 
   constructor(opts: DatabaseOptions) {
     this.instanceId = opts.instanceId;
@@ -200,7 +210,7 @@ export class Database {
 
   /** Originates one effect on `key`: stamps it, applies it here and hands it to the sink. */
   write(key: string, ops: KeyEffect): Effect {
-    ops = this.clearDeadExpiry(key, ops);
+    ops = this.clearDeadExpiry(key, this.aboveListFloor(ops));
     const seq = ++this.seq;
     const e: Effect = { origin: this.instanceId, seq, ts: this.hlc.now(), key, ops };
     this.applyToKeyspace(e);
@@ -222,6 +232,27 @@ export class Database {
     if (r !== undefined && dataVisible(r)) return ops;
     if (!ops.some((op) => op.k === 'str' || op.k === 'data')) return ops;
     return [{ k: 'exp', e: { at: null, obs: [], upTo: this.clock.clone() } }, ...ops];
+  }
+
+  /** List inserts with their first counter raised above `listFloor` (see there). */
+  private aboveListFloor(ops: KeyEffect): KeyEffect {
+    let out: KeyOp[] | null = null;
+    ops.forEach((op, i) => {
+      if (op.k !== 'data' || op.type !== 'list') return;
+      const e = op.e as ListEffect;
+      if (e.t !== 'ins' || e.c > this.listFloor) return;
+      out ??= [...ops];
+      out[i] = { k: 'data', type: 'list', e: { ...e, c: this.listFloor + 1 } };
+    });
+    return out ?? ops;
+  }
+
+  private raiseListFloor(ops: KeyEffect): void {
+    for (const op of ops) {
+      if (op.k !== 'data' || op.type !== 'list') continue;
+      const e = op.e as ListEffect;
+      if (e.t === 'ins' && e.c + e.v.length - 1 > this.listFloor) this.listFloor = e.c + e.v.length - 1;
+    }
   }
 
   /** Ends the current atomic unit (one command, or one transaction). */
@@ -275,6 +306,7 @@ export class Database {
     const ks = this.keyspace;
     const r = ks.getOrCreate(e.key);
     const was = dataVisible(r);
+    this.raiseListFloor(e.ops);
     KeyType.apply(r, e.ops, e);
     if (!was || createsValue(e.ops)) {
       // A new value object, as Redis would create: fresh access time, encoding by tryObjectEncoding.
@@ -292,6 +324,27 @@ export class Database {
     if (this.keyChanged !== null) this.keyChanged(e.key);
   }
 
+  /**
+   * Takes in a full-sync snapshot taken at `clock`: its records are joined into the local ones
+   * and the clock is raised to include `clock`. When `clock` covers everything applied here (an
+   * instance that restarted without its data and re-applied some old effects before this
+   * snapshot came), the snapshot replaces the local state instead: every local effect is part of
+   * it, and the source may have collected removals of elements those effects added — a join
+   * would bring them back (docs/semantics.md, "Full sync after a restart").
+   */
+  joinSnapshot(recs: readonly (readonly [string, KeyRecord])[], clock: VectorClock): number {
+    let replaced: string[] = [];
+    if (clock.dominates(this.clock)) {
+      replaced = [...this.keyspace.records.keys()];
+      if (this.changeHook !== null) for (const key of replaced) this.changeHook.beforeChange(key);
+      this.keyspace.clear();
+    }
+    for (const [key, rec] of recs) this.joinRecord(key, rec);
+    if (this.keyChanged !== null) for (const key of replaced) this.keyChanged(key);
+    this.clock.merge(clock);
+    return recs.length;
+  }
+
   /** Joins a record received by full sync into the local one. */
   joinRecord(key: string, other: KeyRecord): void {
     if (this.changeHook !== null) this.changeHook.beforeChange(key);
@@ -299,6 +352,8 @@ export class Database {
     const r = ks.getOrCreate(key);
     const was = dataVisible(r);
     KeyType.joinInto(r, other);
+    const list = (r.type === 'list' ? r.d : r.env?.alt?.get('list')) as ListState | null | undefined;
+    if (list != null && list.clock > this.listFloor) this.listFloor = list.clock;
     ks.update(key, r, was);
     if (this.keyChanged !== null) this.keyChanged(key);
   }

@@ -107,9 +107,7 @@ export class FullSyncReceiver {
     const recs: [string, KeyRecord][] = [];
     for (const c of this.chunks) decodeChunkRecords(c.count, c.records, (key, rec) => recs.push([key, rec]));
     this.chunks.length = 0;
-    for (const [key, rec] of recs) db.joinRecord(key, rec);
     db.hlc.observe(this.hlc);
-    db.clock.merge(this.clock);
-    return recs.length;
+    return db.joinSnapshot(recs, this.clock);
   }
 }

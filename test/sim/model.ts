@@ -20,8 +20,9 @@
 // - Set: a member shows while one of its adds was observed by no removal of it (SREM, SPOP, DEL).
 // - List: an element shows unless a removal named it (pops, LREM, LTRIM, LMOVE) or a DEL
 //   observed its insert; its value is the latest LSET (by stamp) or the pushed value.
-// - HyperLogLog: delete wins — an add survives only the removals it observed (TV-HLL-03); the
-//   registers are the maximum over the surviving adds.
+// - HyperLogLog: delete wins — an add survives only the removals it knew of (TV-HLL-03): those it
+//   observed, and those known to an effect on the key it observed (HLL effects carry the deletes
+//   their writer knew); the registers are the maximum over the surviving adds.
 // - Expiry: each EXPIRE/PERSIST/SET…EX adds an entry; an entry dies when a later expiry write, a
 //   removal, a SET without KEEPTTL or a write reviving the key observed it. The effective expiry
 //   is the latest surviving entry, PERSIST counting as never (TV-EXP-01/02).
@@ -267,12 +268,22 @@ function listView(ops: readonly TypedOp[]): [number, string][] | null | 'ambiguo
 function hllView(ops: readonly TypedOp[], lost: readonly RecordedEffect[]): unknown {
   const hops = ops.filter((o) => o.type === 'hll');
   const removals = hops.filter((o) => o.del || (o.e as HllEffect).t === 'del').map((o) => o.r);
+  const memo = new Map<RecordedEffect, Set<RecordedEffect>>();
+  const knows = (a: RecordedEffect): Set<RecordedEffect> => {
+    let k = memo.get(a);
+    if (k !== undefined) return k;
+    k = new Set(removals.filter((d) => d !== a && observed(a, d)));
+    for (const x of hops) if (x.r !== a && observed(a, x.r)) for (const d of knows(x.r)) k.add(d);
+    memo.set(a, k);
+    return k;
+  };
   const max = new Map<number, number>();
   let alive = false;
   for (const o of hops) {
     const e = o.e as HllEffect;
     if (o.del || e.t !== 'add') continue;
-    if (!removals.every((d) => d === o.r || observed(o.r, d))) continue;
+    const known = knows(o.r);
+    if (!removals.every((d) => d === o.r || known.has(d))) continue;
     alive = true;
     // PFADD: the registers of its elements, computed afresh — unless it observed an add lost in a
     // crash, which raised some of them where it ran; PFMERGE: the registers it raised.
