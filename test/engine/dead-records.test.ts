@@ -102,3 +102,26 @@ test('a snapshot that covers everything applied locally replaces the local state
   fresh.db.joinSnapshot(recs, VectorClock.from([[1, 1], [2, 1]]));
   assert.deepEqual(fresh.run('SMEMBERS', 's'), ['m2']);
 });
+
+test('an LSET waiting for its element keeps a list that dies meanwhile until it is stable', () => {
+  const g = group(4);
+  const [a, b, c, d] = g.h as [Harness, Harness, Harness, Harness];
+  a.run('RPUSH', 'l', 'p'); // 1:1
+  for (const to of [2, 3, 4]) g.deliver(to, 1, 1);
+  a.run('LPOP', 'l'); // 1:2
+  g.deliver(2, 1, 2);
+  b.run('RPUSH', 'l', 'x'); // 2:1, after the pop
+  g.deliver(3, 1, 2);
+  g.deliver(3, 2, 1);
+  c.run('LSET', 'l', '0', 'y'); // 3:1, on x
+  // Instance 4 hears the LSET while it still shows [p], then the pop: the list dies there with
+  // the LSET waiting. Everything concurrent with the pop has been delivered: it is stable.
+  g.deliver(4, 3, 1);
+  g.deliver(4, 1, 2);
+  d.db.collectGarbage({ isStable: (o, s) => o === 1 && s <= 2 }, 0, 1000);
+  g.deliver(4, 2, 1);
+  g.deliver(1, 2, 1);
+  g.deliver(1, 3, 1);
+  g.deliver(2, 3, 1);
+  for (const x of g.h) assert.deepEqual(x.run('LRANGE', 'l', '0', '-1'), ['y'], `instance ${x.db.instanceId}`);
+});
