@@ -25,11 +25,12 @@ export interface KeyedType<S, E> extends CrdtType<S, E> {
   /** The effect a DEL issues: removes exactly what `state` shows (observed-remove). */
   removalEffect(state: S): E;
   /**
-   * Whether an effect removes something (an element, a member, a field or a counter part). Its
-   * dot then guards the record: a dead record is dropped only once every such dot is stable,
-   * since the state's removal metadata decides how effects concurrent with it come out.
+   * Whether an effect, now applied to `state`, removed something (an element, a member, a field
+   * or a counter part) or left something waiting for what it names (an LSET before its
+   * element). Its dot then guards the record: a dead record is dropped only once every such dot
+   * is stable, since that metadata decides how effects still on their way come out.
    */
-  removes(effect: E): boolean;
+  removes(effect: E, state: S): boolean;
 }
 
 const collectionTypes = new Map<TypeName, KeyedType<unknown, unknown>>();
@@ -233,16 +234,20 @@ export const KeyType: CrdtType<KeyRecord, KeyEffect> & {
     let removed = false;
     for (const op of ops) {
       applyOp(r, op, meta);
-      if (opRemoves(op)) removed = true;
+      if (opRemoves(r, op)) removed = true;
       settle(r);
     }
+    // A write to a state that still shows nothing (an insert waiting for its anchor, in a
+    // hidden state of another type too) is guarded like a removal.
+    if (!removed) for (const op of ops) if ((op.k === 'data' || op.k === 'str') && !typeShows(r, op.k === 'str' ? 'string' : op.type)) removed = true;
     // The dot of a removal — a DEL, and any effect that removes part of a value (a pop, an HDEL,
     // a SET that removes counter parts) — is kept until stable, across revivals too: a record
     // that died must not be dropped while effects concurrent with one of its removals can still
     // arrive (their outcome depends on the removal metadata it holds). So is the dot of any
-    // effect that leaves the record showing nothing: it may have arrived before what it refers to
-    // (an LSET or an insert before the element it names, a removal before the member), and what
-    // it left waiting must still be here when that arrives. collect() prunes the stable dots.
+    // effect that leaves the record (or the state it wrote) showing nothing: it may have arrived
+    // before what it refers to (an LSET or an insert before the element it names, a removal
+    // before the member), and what it left waiting must still be here when that arrives.
+    // collect() prunes the stable dots.
     if (removed || !dataVisible(r)) (env(r).tomb ??= []).push({ origin: meta.origin, seq: meta.seq });
   },
 
@@ -371,15 +376,25 @@ function joinEnvelope(r: KeyRecord, o: KeyRecord): void {
   }
 }
 
-/** Whether one operation removes something (see KeyedType.removes). */
-function opRemoves(op: KeyOp): boolean {
+/** Whether the record's state of `type` (shown or hidden) shows something. */
+function typeShows(r: KeyRecord, type: TypeName): boolean {
+  if (r.type === type) return dataVisible(r);
+  const st = r.env?.alt?.get(type);
+  return st !== undefined && typeOf(type).isVisible(st);
+}
+
+/** Whether one operation (applied to `r`) removes something (see KeyedType.removes). */
+function opRemoves(r: KeyRecord, op: KeyOp): boolean {
   switch (op.k) {
     case 'del':
       return true;
     case 'str':
       return stringRemoves(op.e);
-    case 'data':
-      return op.type === 'string' ? stringRemoves(op.e as StringEffect) : collectionType(op.type).removes(op.e);
+    case 'data': {
+      if (op.type === 'string') return stringRemoves(op.e as StringEffect);
+      const st = r.type === op.type ? r.d : r.env?.alt?.get(op.type);
+      return collectionType(op.type).removes(op.e, st ?? collectionType(op.type).empty());
+    }
     case 'exp':
       return false;
   }

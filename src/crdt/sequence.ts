@@ -1085,5 +1085,6 @@ export const ListType: KeyedType<ListState, ListEffect> = {
   encodeEffect,
   decodeEffect,
   removalEffect,
-  removes: (e) => e.t === 'rm' || e.t === 'clr',
+  // Waiting: an insert whose anchor has not arrived, an LSET of an element not (or no longer) here.
+  removes: (e, s) => e.t === 'rm' || e.t === 'clr' || (e.t === 'ins' && s.pending !== null) || (e.t === 'set' && indexOf(s, e.id) < 0),
 };

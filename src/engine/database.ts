@@ -16,6 +16,7 @@ import { effectiveExpiry, observeExpiry, winningEntry } from '../crdt/expiry.js'
 import { observeCounter, registerVisible } from '../crdt/string-value.js';
 import type { StringEffect, StringState } from '../crdt/string-value.js';
 import type { Dot } from '../crdt/dot.js';
+import type { ListEffect, ListState } from '../crdt/sequence.js';
 import type { Stability } from '../crdt/crdt.js';
 import '../crdt/types.js';
 import { Keyspace } from './keyspace.js';
@@ -65,6 +66,8 @@ export interface Journal {
   raised(clock: VectorClock, hlc: number): void;
   /** An origin's clock moved over sequences declared lost (skip units, restoreSeq). */
   advanced(origin: number, seq: number): void;
+  /** Every record was dropped: a full sync that replaces the state follows. */
+  cleared(): void;
 }
 
 /** Thrown by applyRemote when an origin's effects arrive out of order (a link bug). */
@@ -139,6 +142,15 @@ export class Database {
   private joining: Map<string, KeyRecord> | null = null;
   /** Where joinStep goes on: one live iterator, so steps never rescan joined entries. */
   private joinCursor: Iterator<[string, KeyRecord]> | null = null;
+  /**
+   * The highest list element counter applied here, over every list (crdt/sequence.ts). A local
+   * insert never uses a counter at or below it: element ids then never repeat, even when a dead
+   * list is collected and created again while another instance still holds the dead one (whose
+   * removal records would otherwise hide or drop the new elements there). Instances that applied
+   * the same effects have the same floor, so inserts made on the same synced state still compute
+   * the same counter (TV-LIST-02). Kept across restarts like the sequence number.
+   */
+  listFloor = 0;
 
   constructor(opts: DatabaseOptions) {
     this.instanceId = opts.instanceId;
@@ -241,7 +253,7 @@ export class Database {
 
   /** Originates one effect on `key`: stamps it, applies it here and hands it to the sink. */
   write(key: string, ops: KeyEffect): Effect {
-    ops = this.clearDeadExpiry(key, ops);
+    ops = this.clearDeadExpiry(key, this.aboveListFloor(ops));
     const seq = ++this.seq;
     const e: Effect = { origin: this.instanceId, seq, ts: this.hlc.now(), key, ops };
     this.applyToKeyspace(e);
@@ -264,6 +276,27 @@ export class Database {
     if (r !== undefined && dataVisible(r)) return ops;
     if (!ops.some((op) => op.k === 'str' || op.k === 'data')) return ops;
     return [{ k: 'exp', e: { at: null, obs: [], upTo: this.clock.clone() } }, ...ops];
+  }
+
+  /** List inserts with their first counter raised above `listFloor` (see there). */
+  private aboveListFloor(ops: KeyEffect): KeyEffect {
+    let out: KeyOp[] | null = null;
+    ops.forEach((op, i) => {
+      if (op.k !== 'data' || op.type !== 'list') return;
+      const e = op.e as ListEffect;
+      if (e.t !== 'ins' || e.c > this.listFloor) return;
+      out ??= [...ops];
+      out[i] = { k: 'data', type: 'list', e: { ...e, c: this.listFloor + 1 } };
+    });
+    return out ?? ops;
+  }
+
+  private raiseListFloor(ops: KeyEffect): void {
+    for (const op of ops) {
+      if (op.k !== 'data' || op.type !== 'list') continue;
+      const e = op.e as ListEffect;
+      if (e.t === 'ins' && e.c + e.v.length - 1 > this.listFloor) this.listFloor = e.c + e.v.length - 1;
+    }
   }
 
   /** Ends the current atomic unit (one command, or one transaction). */
@@ -318,6 +351,7 @@ export class Database {
     const ks = this.keyspace;
     const r = ks.getOrCreate(e.key);
     const was = dataVisible(r);
+    this.raiseListFloor(e.ops);
     KeyType.apply(r, e.ops, e);
     if (!was || createsValue(e.ops)) {
       // A new value object, as Redis would create: fresh access time, encoding by tryObjectEncoding.
@@ -335,6 +369,15 @@ export class Database {
     if (this.keyChanged !== null) this.keyChanged(e.key);
   }
 
+  /** Drops every record (a full sync that replaces the local state; its replay from the log). */
+  clearKeyspace(): void {
+    const keys = [...this.keyspace.records.keys()];
+    if (this.changeHook !== null) for (const key of keys) this.changeHook.beforeChange(key);
+    this.keyspace.clear();
+    if (this.journal !== null) this.journal.cleared();
+    if (this.keyChanged !== null) for (const key of keys) this.keyChanged(key);
+  }
+
   /** Joins a record received by full sync into the local one. */
   joinRecord(key: string, other: KeyRecord): void {
     if (this.journal !== null) this.journal.joined(key, other);
@@ -348,6 +391,8 @@ export class Database {
     const r = ks.getOrCreate(key);
     const was = dataVisible(r);
     KeyType.joinInto(r, other);
+    const list = (r.type === 'list' ? r.d : r.env?.alt?.get('list')) as ListState | null | undefined;
+    if (list != null && list.clock > this.listFloor) this.listFloor = list.clock;
     ks.update(key, r, was);
     if (this.keyChanged !== null) this.keyChanged(key);
   }
@@ -362,6 +407,12 @@ export class Database {
    */
   beginJoin(records: Map<string, KeyRecord>, clock: VectorClock, hlc: number): void {
     this.finishJoin();
+    // When `clock` covers everything applied here (an instance that restarted without its data
+    // and re-applied some old effects before this snapshot came), the snapshot replaces the
+    // local state instead of being joined: every local effect is part of it, and the source may
+    // have collected removals of elements those effects added — a join would bring them back
+    // (docs/semantics.md, "Full sync after a restart").
+    if (clock.dominates(this.clock)) this.clearKeyspace();
     // The journal hears of the whole snapshot now, records before the clock that claims them,
     // so a log replayed after a crash never holds the clock without the state.
     if (this.journal !== null) {

@@ -5,7 +5,8 @@
  * state, in the order the database applied them — EFFECT (a local write or a remote effect, the
  * same binary form replication uses), JOIN (a record joined by a full sync), RAISE (the clock and
  * hybrid-logical-clock high-water mark a full sync brought), ADVANCE (an origin's clock moved
- * over sequences declared lost — skip units, restoreSeq).
+ * over sequences declared lost — skip units, restoreSeq), CLEAR (every record dropped: a full
+ * sync that replaces the state follows).
  *
  * Snapshot `snapshot-<gen>.tsnap`: HEADER, META (the clocks), DATA records (key + record
  * batches), END (record count). A snapshot without its END record is incomplete and never used.
@@ -28,6 +29,7 @@ export const enum Rec {
   Join = 2,
   Raise = 3,
   Advance = 4,
+  Clear = 5,
   Meta = 10,
   Data = 11,
   End = 12,
@@ -95,12 +97,17 @@ export function advanceRecord(origin: number, seq: number): Buffer {
   return frameRecord(Rec.Advance, new BinaryWriter(16).uint(origin).uint(seq).finish());
 }
 
+export function clearRecord(): Buffer {
+  return frameRecord(Rec.Clear, Buffer.alloc(0));
+}
+
 /** One decoded change of a log segment. */
 export type LogEntry =
   | { readonly t: 'effect'; readonly e: Effect }
   | { readonly t: 'join'; readonly key: string; readonly rec: KeyRecord }
   | { readonly t: 'raise'; readonly clock: VectorClock; readonly hlc: number }
-  | { readonly t: 'advance'; readonly origin: number; readonly seq: number };
+  | { readonly t: 'advance'; readonly origin: number; readonly seq: number }
+  | { readonly t: 'clear' };
 
 /** Decodes a log record's payload; throws on a payload that does not parse. */
 export function decodeLogEntry(type: number, payload: Buffer): LogEntry {
@@ -120,6 +127,9 @@ export function decodeLogEntry(type: number, payload: Buffer): LogEntry {
       const origin = r.uint();
       return { t: 'advance', origin, seq: r.uint() };
     }
+    case Rec.Clear:
+      if (payload.length !== 0) throw new Error('CLEAR record with a payload');
+      return { t: 'clear' };
     default:
       throw new Error(`unknown log record type ${type}`);
   }

@@ -20,7 +20,7 @@ import type { Client } from '../server/client.js';
 import type { DurabilityGate } from '../server/server.js';
 import type { FileOps } from './file-ops.js';
 import { realFileOps, strerror } from './file-ops.js';
-import { FORMAT_VERSION, advanceRecord, effectRecord, headerRecord, joinRecord, logName, parseName, raiseRecord, snapshotName } from './log-format.js';
+import { FORMAT_VERSION, advanceRecord, clearRecord, effectRecord, headerRecord, joinRecord, logName, parseName, raiseRecord, snapshotName } from './log-format.js';
 import type { RecoveryResult } from './recovery.js';
 import { SeqReservation } from './seq-reservation.js';
 import type { FsyncPolicy } from './settings.js';
@@ -211,6 +211,11 @@ export class Persistence implements Journal, DurabilityGate {
   advanced(origin: number, seq: number): void {
     if (origin === this.db.instanceId) this.cover(seq);
     if (this.mode === 'aof') this.append(advanceRecord(origin, seq));
+  }
+
+  cleared(): void {
+    this.changes++;
+    if (this.mode === 'aof') this.append(clearRecord());
   }
 
   private append(rec: Buffer): void {

@@ -53,6 +53,9 @@ function applyEntry(db: Database, x: LogEntry): void {
       return;
     case 'advance':
       db.advanceClock(x.origin, x.seq);
+      return;
+    case 'clear':
+      db.clearKeyspace();
   }
 }
 

@@ -344,6 +344,12 @@ export class ReplicationNode implements EffectSink, SessionHost, LinkHost {
       // Its own effects come back only as state: it restarted without its data.
       return { mode: 'full', reason: `instance ${h.destId} lost its own effects` };
     }
+    // It lacks an effect every instance had applied (it restarted without its data): metadata
+    // that effect left may be collected here, and effects issued since assume it everywhere —
+    // streaming the old effects to it would bring removed data back. Only state can catch it up.
+    for (const o of applied.origins()) {
+      if (r.get(o) < applied.get(o) && this.oracle.isStable(o, r.get(o) + 1)) return { mode: 'full', reason: `instance ${h.destId} lacks collected effects` };
+    }
     const needed = this.causalMode ? () => true : (o: number) => o === self;
     if (this.backlog.covers(r, applied, needed)) return { mode: 'partial', reason: '' };
     const nothing = [...r].length === 0;

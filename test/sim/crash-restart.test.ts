@@ -71,6 +71,7 @@ class Disk implements SimDisk {
       joined: (k, r) => (j.joined(k, r), maybeFlush()),
       raised: (c, h) => (j.raised(c, h), maybeFlush()),
       advanced: (o, s) => (j.advanced(o, s), maybeFlush()),
+      cleared: () => (j.cleared(), maybeFlush()),
     };
     // Before its clock is reported the log is written, as the server writes it every turn.
     return () => {

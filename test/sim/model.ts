@@ -19,9 +19,11 @@
 //   "SET 100 ‖ INCRBY 5 → 105"; TV-ZSET-05). A sorted-set score is base + counting deltas.
 // - Set: a member shows while one of its adds was observed by no removal of it (SREM, SPOP, DEL).
 // - List: an element shows unless a removal named it (pops, LREM, LTRIM, LMOVE) or a DEL
-//   observed its insert; its value is the latest LSET (by stamp) or the pushed value.
-// - HyperLogLog: delete wins — an add survives only the removals it observed (TV-HLL-03); the
-//   registers are the maximum over the surviving adds.
+//   observed its insert, or its anchor chain leads to an element lost in a crash; its value is
+//   the latest LSET (by stamp) or the pushed value.
+// - HyperLogLog: delete wins — an add survives only the removals it knew of (TV-HLL-03): those it
+//   observed, and those known to an effect on the key it observed (HLL effects carry the deletes
+//   their writer knew); the registers are the maximum over the surviving adds.
 // - Expiry: each EXPIRE/PERSIST/SET…EX adds an entry; an entry dies when a later expiry write, a
 //   removal, a SET without KEEPTTL or a write reviving the key observed it. The effective expiry
 //   is the latest surviving entry, PERSIST counting as never (TV-EXP-01/02).
@@ -33,7 +35,7 @@ import type { TypeName } from '../../src/crdt/key.js';
 import { TYPE_PRECEDENCE } from '../../src/crdt/key.js';
 import type { SetEffect } from '../../src/crdt/orset.js';
 import type { ListEffect } from '../../src/crdt/sequence.js';
-import { elementId } from '../../src/crdt/sequence.js';
+import { HEAD, elementId } from '../../src/crdt/sequence.js';
 import type { StringEffect } from '../../src/crdt/string-value.js';
 import { stampWins } from '../../src/crdt/string-value.js';
 import type { ZSetEffect } from '../../src/crdt/zset.js';
@@ -230,7 +232,7 @@ function setView(ops: readonly TypedOp[]): string[] | null {
 
 /** Lists: [element id, value] of the elements that show, by id (order is not modelled). */
 function listView(ops: readonly TypedOp[]): [number, string][] | null | 'ambiguous' {
-  const inserted = new Map<number, { r: RecordedEffect; v: string }>();
+  const inserted = new Map<number, { r: RecordedEffect; v: string; anchor: number }>();
   const named = new Set<number>();
   const dels: RecordedEffect[] = [];
   const sets = new Map<number, { ts: number; origin: number; v: string }>();
@@ -246,7 +248,7 @@ function listView(ops: readonly TypedOp[]): [number, string][] | null | 'ambiguo
         const id = elementId(o.r.e.origin, e.c + i);
         // Element ids restart when a dead list is collected and created again: not modelled.
         if (inserted.has(id)) return 'ambiguous';
-        inserted.set(id, { r: o.r, v: e.v[i]! });
+        inserted.set(id, { r: o.r, v: e.v[i]!, anchor: i === 0 ? e.a : elementId(o.r.e.origin, e.c + i - 1) });
       }
     } else if (e.t === 'rm') for (const id of e.ids) named.add(id);
     else if (e.t === 'clr') dels.push(o.r);
@@ -255,9 +257,15 @@ function listView(ops: readonly TypedOp[]): [number, string][] | null | 'ambiguo
       if (cur === undefined || stampWins(o.r.e.ts, o.r.e.origin, cur.ts, cur.origin)) sets.set(e.id, { ts: o.r.e.ts, origin: o.r.e.origin, v: e.v });
     }
   }
+  // An element anchored (through its chain) on one whose insert was lost in a crash can never be
+  // placed: it waits for its anchor forever.
+  const placeable = (id: number, depth = 0): boolean => {
+    const x = inserted.get(id);
+    return x !== undefined && (x.anchor === HEAD || (depth < inserted.size && placeable(x.anchor, depth + 1)));
+  };
   const out: [number, string][] = [];
   for (const [id, x] of inserted) {
-    if (named.has(id) || dels.some((d) => observed(d, x.r))) continue;
+    if (named.has(id) || dels.some((d) => observed(d, x.r)) || !placeable(id)) continue;
     out.push([id, sets.get(id)?.v ?? x.v]);
   }
   return out.length === 0 ? null : out.sort((a, b) => a[0] - b[0]);
@@ -267,12 +275,22 @@ function listView(ops: readonly TypedOp[]): [number, string][] | null | 'ambiguo
 function hllView(ops: readonly TypedOp[], lost: readonly RecordedEffect[]): unknown {
   const hops = ops.filter((o) => o.type === 'hll');
   const removals = hops.filter((o) => o.del || (o.e as HllEffect).t === 'del').map((o) => o.r);
+  const memo = new Map<RecordedEffect, Set<RecordedEffect>>();
+  const knows = (a: RecordedEffect): Set<RecordedEffect> => {
+    let k = memo.get(a);
+    if (k !== undefined) return k;
+    k = new Set(removals.filter((d) => d !== a && observed(a, d)));
+    for (const x of hops) if (x.r !== a && observed(a, x.r)) for (const d of knows(x.r)) k.add(d);
+    memo.set(a, k);
+    return k;
+  };
   const max = new Map<number, number>();
   let alive = false;
   for (const o of hops) {
     const e = o.e as HllEffect;
     if (o.del || e.t !== 'add') continue;
-    if (!removals.every((d) => d === o.r || observed(o.r, d))) continue;
+    const known = knows(o.r);
+    if (!removals.every((d) => d === o.r || known.has(d))) continue;
     alive = true;
     // PFADD: the registers of its elements, computed afresh — unless it observed an add lost in a
     // crash, which raised some of them where it ran; PFMERGE: the registers it raised.

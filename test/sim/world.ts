@@ -10,7 +10,8 @@
 //
 // Restart model: a real instance would reload its data and a persisted sequence high-water mark
 // (DESIGN §4). Persistence does not exist yet, so a restarted instance here has no data, keeps
-// the high-water mark (so it never reuses a sequence number), and — like a new instance of the
+// the high-water mark (so it never reuses a sequence number) and its list counter floor
+// (Database.listFloor, so it never reuses a list element id), and — like a new instance of the
 // reference (§1.7, §5.8) — takes no writes until it has synced from every peer.
 import { VectorClock } from '../../src/crdt/vector-clock.js';
 import { dataVisible } from '../../src/crdt/key.js';
@@ -213,6 +214,8 @@ export class SimInstance {
   node!: ReplicationNode;
   /** Sequence high-water mark kept across a crash (what persistence would keep). */
   hwm = 0;
+  /** List element counter floor kept across a crash (persistence keeps it with the sequence). */
+  listHwm = 0;
   readonly skew: number;
   private pumpScheduled = false;
   incarnation = 0;
@@ -245,6 +248,7 @@ export class SimInstance {
     this.incarnation++;
     this.db = new Database({ instanceId: this.id, random: () => rng.float() });
     this.db.config.activeActive = true;
+    this.db.listFloor = this.listHwm;
     this.db.now = this.wall();
     const durable = world.opts.disk?.load(this);
     this.node = new ReplicationNode(this.db, {
@@ -493,6 +497,7 @@ export class SimWorld {
     this.counters.restarts++;
     inst.alive = false;
     inst.hwm = Math.max(inst.hwm, inst.db.lastSeq);
+    inst.listHwm = Math.max(inst.listHwm, inst.db.listFloor);
     // What no surviving instance applied is lost with it (reference §1.7: replication is
     // asynchronous) — of any origin: an instance restarted empty may have held the only copy.
     const kept = new Map<number, number>();
