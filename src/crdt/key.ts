@@ -24,6 +24,12 @@ export type TypeName = 'string' | 'hash' | 'set' | 'zset' | 'list' | 'hll';
 export interface KeyedType<S, E> extends CrdtType<S, E> {
   /** The effect a DEL issues: removes exactly what `state` shows (observed-remove). */
   removalEffect(state: S): E;
+  /**
+   * Whether an invisible state still holds removals that are not stable (after collecting the
+   * stable ones): a list keeps removed elements as anchors for inserts still in flight, so its
+   * dead record must not be dropped yet. Types that need nothing of the kind leave it out.
+   */
+  retains?(state: S, stable: Stability): boolean;
 }
 
 const collectionTypes = new Map<TypeName, KeyedType<unknown, unknown>>();
@@ -364,6 +370,8 @@ function joinEnvelope(r: KeyRecord, o: KeyRecord): void {
 /** A dead record whose removals are all stable can be dropped from the keyspace. */
 export function isCollectable(r: KeyRecord, stable: Stability): boolean {
   if (dataVisible(r)) return false;
+  if (r.type !== 'string' && r.d !== null && collectionType(r.type).retains?.(r.d, stable) === true) return false;
+  for (const [t, st] of r.env?.alt ?? []) if (t !== 'string' && collectionType(t).retains?.(st, stable) === true) return false;
   const tomb = r.env?.tomb;
   if (!tomb || tomb.length === 0) return true;
   return tomb.every((d) => stable.isStable(d.origin, d.seq));

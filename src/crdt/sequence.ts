@@ -1061,6 +1061,12 @@ export const ListType: KeyedType<ListState, ListEffect> = {
   },
   equal,
   collect,
+  retains(s, stable) {
+    // Popped elements stay as anchors until their removal is stable: an insert anchored on one
+    // may still be in flight (a concurrent RPUSH after the element another instance popped).
+    collect(s, stable);
+    return s.tree.size > 0 || s.pending !== null || s.gone !== null || s.clears !== null;
+  },
   encode,
   decode,
   encodeEffect,
