@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
-import { Cluster } from '../test/e2e/aa-cluster.js';
+import { Cluster, infoCrdt } from '../test/e2e/aa-cluster.js';
 import { freePort } from '../test/helpers/free-port.js';
 import { startTandem } from '../test/helpers/server-process.js';
 import type { ServerHandle } from '../test/helpers/server-process.js';
@@ -23,16 +23,6 @@ const PERSISTENCE_OFF = ['--set', 'appendonly=no', '--set', 'save='];
 function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
-
-async function infoCrdt(r: Redis): Promise<Map<string, string>> {
-  const text = (await r.call('INFO', 'crdt')) as string;
-  const m = new Map<string, string>();
-  for (const line of text.split('\r\n')) {
-    const i = line.indexOf(':');
-    if (i > 0 && !line.startsWith('#')) m.set(line.slice(0, i), line.slice(i + 1));
-  }
-  return m;
 }
 
 // ---- (a) throughput with two replicating peers ---------------------------------------------
