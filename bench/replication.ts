@@ -5,6 +5,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { Cluster, infoCrdt } from '../test/e2e/aa-cluster.js';
@@ -81,7 +82,13 @@ async function throughput(ctx: BenchContext): Promise<string> {
 // ---- (b) replication lag ------------------------------------------------------------------
 
 interface LagResult {
+  /** Sent at the origin → received at another instance. */
   samples: number[];
+  /** Acknowledged at the origin → received at another instance (without the origin's queue). */
+  fromAck: number[];
+  /** The bench process's own event-loop delay p99 / max (ms): it is part of every sample. */
+  clientLoopP99: number;
+  clientLoopMax: number;
   writes: number;
   seconds: number;
 }
@@ -96,6 +103,11 @@ export async function measureLag(cluster: Cluster, rate: number, seconds: number
   const ids = cluster.instances.map((i) => i.id);
   const n = ids.length;
   const samples: number[] = [];
+  // Per sample (origin:send time): when the origin acknowledged the write, and when each other
+  // instance received the message.
+  const ackAt = new Map<string, number>();
+  const received: [string, number][] = [];
+  const loop = monitorEventLoopDelay({ resolution: 1 });
   const expected = new Map<number, number>(ids.map((id) => [id, 0]));
   const got = new Map<number, number>(ids.map((id) => [id, 0]));
   const readers = cluster.instances.map((inst) => new Redis({ port: inst.port, host: '127.0.0.1' }));
@@ -110,6 +122,7 @@ export async function measureLag(cluster: Cluster, rate: number, seconds: number
           // Messages from this instance's own writer are not replication.
           if (Number(origin) === me) return;
           samples.push(at - Number(ts));
+          received.push([m, at]);
           got.set(me, got.get(me)! + 1);
         });
         await r.subscribe('lag');
@@ -135,6 +148,7 @@ export async function measureLag(cluster: Cluster, rate: number, seconds: number
       );
     };
     const perWriter = rate / n;
+    loop.enable();
     const start = performance.now();
     const end = start + seconds * 1000;
     const issued = new Array<number>(n).fill(0);
@@ -151,7 +165,11 @@ export async function measureLag(cluster: Cluster, rate: number, seconds: number
             // message after the write (replication-protocol.md, Pub/sub), so when a subscriber
             // there has it, the write is visible there.
             const ts = String(performance.now());
-            track(w, r.set(`lag:${me}`, ts));
+            const id = `${me}:${ts}`;
+            track(
+              w,
+              r.set(`lag:${me}`, ts).then(() => ackAt.set(id, performance.now())),
+            );
             track(w, r.publish('lag', `${me}:${ts}`));
             for (const other of ids) if (other !== me) expected.set(other, expected.get(other)! + 1);
             issued[w]! += 1;
@@ -168,8 +186,11 @@ export async function measureLag(cluster: Cluster, rate: number, seconds: number
     await waitFor(() => inFlight.every((x) => x === 0), { timeout: 60_000, message: 'the last writes' });
     if (failure !== null) throw failure as Error;
     await waitFor(() => ids.every((id) => got.get(id)! >= expected.get(id)!), { timeout: 60_000, message: 'every lag sample' });
-    return { samples, writes: ackedInTime, seconds: elapsed };
+    loop.disable();
+    const fromAck = received.map(([id, at]) => at - ackAt.get(id)!);
+    return { samples, fromAck, writes: ackedInTime, seconds: elapsed, clientLoopP99: loop.percentile(99) / 1e6, clientLoopMax: loop.max / 1e6 };
   } finally {
+    loop.disable();
     for (const r of [...readers, ...writers]) r.disconnect();
   }
 }
@@ -186,18 +207,25 @@ async function lag(ctx: BenchContext): Promise<string> {
   } finally {
     await cluster.stop();
   }
-  const s = [...res.samples].sort((a, b) => a - b);
+  const row = (label: string, xs: number[]): string[] => {
+    const s = [...xs].sort((a, b) => a - b);
+    return [label, int(s.length), fixed(percentile(s, 50), 2), fixed(percentile(s, 90), 2), fixed(percentile(s, 99), 2), fixed(s.at(-1) ?? NaN, 2)];
+  };
   return [
     `**(b) Replication lag.** ${int(res.writes / res.seconds)} writes/s acknowledged (target ${int(rate)}) for ${fixed(res.seconds, 1)} s, ` +
       'spread evenly over 3 instances (SET / INCR on random keys, one connection per instance, at most 1000 unanswered); ' +
       'one write in twenty per instance is `SET lag:<origin> <send time>` followed by `PUBLISH lag <origin>:<send time>` on the ' +
       'same connection; a subscriber on each other instance takes the receive time. Links deliver a message after the writes ' +
       'committed before it, so lag = write sent at the origin → visible at the other instance, plus the push to the subscriber. ' +
-      '(A timestamped RPUSH + BLPOP method exposed a list divergence, docs/benchmarks.md.)',
+      'The second row starts when the reply of the origin arrived instead (it leaves out the wait in the queue of the origin, and is ' +
+      'negative when the peer was faster than the reply). ' +
+      '(A timestamped RPUSH + BLPOP method exposed a list divergence, docs/benchmarks.md.) ' +
+      `All clients live in the bench process (ioredis), whose own event loop was late by up to ${fixed(res.clientLoopP99, 1)} ms ` +
+      `(p99; max ${fixed(res.clientLoopMax, 1)} ms) during the run: that delay is inside every figure below.`,
     '',
     table(
-      ['samples', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms'],
-      [[int(s.length), fixed(percentile(s, 50), 2), fixed(percentile(s, 90), 2), fixed(percentile(s, 99), 2), fixed(s.at(-1) ?? NaN, 2)]],
+      ['from', 'samples', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms'],
+      [row('sent at the origin', res.samples), row('acknowledged at the origin', res.fromAck)],
     ),
   ].join('\n');
 }
