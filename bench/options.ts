@@ -33,7 +33,8 @@ export const USAGE = `usage: npm run bench -- [options]
   --quick               small runs (smoke test): 20k requests, 100k keys for memory
   --only set,get        redis-benchmark tests to run (default ${DEFAULT_TESTS.join(',')};
                         any -t name works: hset, sadd, zadd, lpush, lpop, lrange_100 …)
-  --sections a,b        sections to run: throughput, memory, replication (default all)
+  --sections a,b        sections to run: throughput, memory, collections,
+                        collections-memory, replication, persistence (default all)
   --replication a,b     parts of the replication section: throughput, lag, partition,
                         join (default all; --quick shrinks the lag run, partition and join)
   -n, --requests N      requests per test (default 300000; --quick 20000)
@@ -41,7 +42,9 @@ export const USAGE = `usage: npm run bench -- [options]
   --pipelines 1,16      pipeline depths (default 1,16)
   --keyspace N          random key space, redis-benchmark -r (default 100000)
   --data-size N         value size in bytes, redis-benchmark -d (default 16)
-  --keys N              keys loaded for the memory section (default 1000000; --quick 100000)
+  --keys N              keys (memory, persistence restart) and members
+                        (collections-memory) loaded
+                        (default 1000000; --quick 100000)
   --against redis       put a second redis-server in the Tandem column (checks the bench)
                         (also BENCH_TARGET=redis)
   --out FILE            also write the markdown report to FILE

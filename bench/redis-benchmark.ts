@@ -1,5 +1,8 @@
 // Runs redis-benchmark for one test and reads its --csv line:
 // "test","rps","avg_latency_ms","min_latency_ms","p50_latency_ms","p95_latency_ms","p99_latency_ms","max_latency_ms"
+// Some tests print more than one row: `-t lrange_100` first seeds its list and reports
+// "LPUSH (needed to benchmark LRANGE)", then "LRANGE_100 (first 100 elements)". The row is the
+// one whose name starts with the test's own name (see pickRow).
 import { spawn } from 'node:child_process';
 
 export interface BenchmarkRun {
@@ -50,10 +53,21 @@ export async function redisBenchmark(r: BenchmarkRun): Promise<BenchmarkResult> 
     .filter((l) => l.startsWith('"') && !l.startsWith('"test"'))
     .map((l) => l.split('","').map((c) => c.replace(/^"|"$/g, '')));
   const errors = [...new Set((stdout + '\n' + stderr).split('\n').filter((l) => /error/i.test(l) && !l.startsWith('"')))].slice(0, 5);
-  if (code !== 0 || rows.length !== 1) {
+  const c = code === 0 ? pickRow(r.test, rows) : undefined;
+  if (c === undefined) {
     throw new Error(`redis-benchmark ${args.join(' ')} failed (exit ${code}):\n${stdout}\n${stderr}`);
   }
-  const c = rows[0]!;
   const n = (i: number): number => Number(c[i]);
   return { name: c[0]!, rps: n(1), avgMs: n(2), p50Ms: n(4), p95Ms: n(5), p99Ms: n(6), maxMs: n(7), errors };
+}
+
+/**
+ * The CSV row of `test` (a -t name such as "lrange_100"): the only row, or the only one whose
+ * name's first word is the test's name in any case ("LRANGE_100 (first 100 elements)", not the
+ * "LPUSH (needed to benchmark LRANGE)" that seeds it). Undefined when that is not one row.
+ */
+export function pickRow(test: string, rows: readonly (readonly string[])[]): readonly string[] | undefined {
+  if (rows.length === 1) return rows[0];
+  const named = rows.filter((row) => (row[0] ?? '').split(' ')[0]!.toLowerCase() === test.toLowerCase());
+  return named.length === 1 ? named[0] : undefined;
 }

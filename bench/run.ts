@@ -3,17 +3,25 @@
 // Options: see bench/options.ts (--quick, --only set,get, --sections, --against redis …).
 //
 // A new measurement is a Section (bench/section.ts) added to SECTIONS; per-family throughput
-// (hset, sadd, zadd, lpush, lpop, lrange_100) needs no new code: `--only hset,sadd`.
+// (hset, sadd, zadd, lpush, lpop, lrange_100) is the `collections` section, or `--only hset,sadd`.
 import { writeFileSync } from 'node:fs';
 import { commandAvailable, redisAvailable, tandemBuilt, tandemEntry } from '../test/helpers/server-process.js';
 import { describeMachine, machineMarkdown } from './machine.js';
-import { memorySection } from './memory.js';
+import { collectionMemorySection, memorySection } from './memory.js';
 import { parseOptions } from './options.js';
 import { replicationSection } from './replication.js';
 import { type Section, benchContext } from './section.js';
-import { throughputSection } from './throughput.js';
+import { collectionsThroughputSection, throughputSection } from './throughput.js';
+import { persistenceSection } from './persistence.js';
 
-const SECTIONS: readonly Section[] = [throughputSection, memorySection, replicationSection];
+const SECTIONS: readonly Section[] = [
+  throughputSection,
+  memorySection,
+  collectionsThroughputSection,
+  collectionMemorySection,
+  replicationSection,
+  persistenceSection,
+];
 
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));

@@ -9,6 +9,9 @@ import { TandemServer } from '../server/server.js';
 import { TANDEM_VERSION } from '../server/info.js';
 import { attachReplication } from '../replication/server-replication.js';
 import type { ServerReplication } from '../replication/server-replication.js';
+import { openPersistence } from '../persistence/server-persistence.js';
+import type { ServerPersistence } from '../persistence/server-persistence.js';
+import { RecoveryError } from '../persistence/recovery.js';
 
 export interface ServerFlags {
   port?: string;
@@ -23,6 +26,11 @@ export interface ServerFlags {
   set?: string[];
   /** `<id>@<host>:<port>` of each other instance (repeatable; adds to the config file's). */
   peer?: string[];
+  /** Persistence (src/persistence): aof | snapshot | disabled, the AOF fsync policy, and
+   * whether recovery may cut a damaged log instead of refusing to start. */
+  persistence?: string;
+  appendfsync?: string;
+  repair?: boolean;
 }
 
 /** Builds the configuration: defaults, then the config file, then command-line flags. */
@@ -37,8 +45,13 @@ export function buildConfig(flags: ServerFlags): Config {
     ['instance-id', flags.instanceId],
     ['crdb-guid', flags.crdbGuid],
     ['maxmemory', flags.maxmemory],
+    ['persistence', flags.persistence],
+    ['appendfsync', flags.appendfsync],
   ];
   for (const [k, v] of direct) if (v !== undefined) config.setInitial(k, v);
+  // A config file's `appendonly yes` (redis.conf) means the effect log, unless --persistence says otherwise.
+  if (flags.persistence === undefined && config.bool('appendonly') && config.get('persistence') === 'disabled') config.setInitial('persistence', 'aof');
+  config.setInitial('appendonly', config.get('persistence') === 'aof' ? 'yes' : 'no');
   config.peers.push(...(flags.peer ?? []));
   for (const kv of flags.set ?? []) {
     const i = kv.indexOf('=');
@@ -59,16 +72,28 @@ export async function runServer(flags: ServerFlags): Promise<TandemServer> {
   const log = createLogger({ level: pinoLevel(config.get('loglevel')), format: flags.logFormat ?? 'text', role: 'M' });
   const server = new TandemServer(config, log);
   if (flags.config) server.configFile = resolve(flags.config);
+  // The state persisted in --dir comes back before anything else touches the database (src/persistence).
+  let persistence: ServerPersistence | null = null;
+  try {
+    persistence = openPersistence(server, { repair: flags.repair === true });
+  } catch (e) {
+    if (e instanceof RecoveryError) {
+      log.error(`Refusing to start: ${e.message}`);
+      process.stderr.write(`*** FATAL: ${e.message}\n`);
+    } else process.stderr.write(`*** FATAL CONFIG ERROR: ${(e as Error).message}\n`);
+    process.exit(1);
+  }
   // An instance of an Active-Active database replicates with its peers (src/replication).
   let replication: ServerReplication | null = null;
   if (config.get('crdb-guid') !== '') {
     try {
-      replication = attachReplication(server);
+      replication = attachReplication(server, { rejoin: persistence?.needsCatchUp === true });
     } catch (e) {
       process.stderr.write(`*** FATAL CONFIG ERROR: ${(e as Error).message}\n`);
       process.exit(1);
     }
   }
+  persistence?.resume(replication?.node ?? null);
   log.info(`Tandem ${TANDEM_VERSION} (Redis ${'7.0'} protocol) data node, instance id ${config.int('instance-id')}, pid ${process.pid}`);
   try {
     await server.listen();
@@ -85,6 +110,7 @@ export async function runServer(flags: ServerFlags): Promise<TandemServer> {
     log.warn(`${why}, shutting down...`);
     replication?.close();
     await server.close();
+    await persistence?.close();
     log.warn('Tandem is now ready to exit, bye bye...');
     process.exit(0);
   };

@@ -12,10 +12,18 @@
  *
  * `gone` remembers removed dots — including dots removed before they arrived, since effects of
  * different origins may be applied in any order — until the removing effect is stable.
+ *
+ * A write that brings a dead key back to life removes, besides what it lists, every entry in its
+ * causal past (`upTo`, the clock its instance had applied): entries an EXPIRE or PERSIST left on
+ * the key concurrently with the DEL that killed it must not outlive the next value, and whether
+ * they are still there must not depend on when garbage collection dropped the dead record at the
+ * reviving instance (docs/semantics.md, "Expiry of a dead key"). `floors` remember such clocks
+ * until the write is stable, so an entry of that past arriving later is removed as well.
  */
 import type { BinaryReader, BinaryWriter } from './binary.js';
 import type { CrdtType, EffectMeta, Stability } from './crdt.js';
 import type { Dot } from './dot.js';
+import { VectorClock } from './vector-clock.js';
 
 export interface ExpiryEntry {
   readonly origin: number;
@@ -32,15 +40,25 @@ export interface GoneDot {
   readonly bySeq: number;
 }
 
+/** Every entry whose dot `upTo` covers is removed, by the effect (byOrigin, bySeq). */
+export interface ExpiryFloor {
+  readonly upTo: VectorClock;
+  readonly byOrigin: number;
+  readonly bySeq: number;
+}
+
 export interface ExpiryState {
   entries: ExpiryEntry[];
   gone: GoneDot[] | null;
+  floors: ExpiryFloor[] | null;
 }
 
 export interface ExpiryEffect {
   /** New expiry (Unix ms, Infinity = PERSIST), or null to only clear what was observed. */
   readonly at: number | null;
   readonly obs: readonly Dot[];
+  /** Also removes every entry this clock covers (a write reviving a dead key, see above). */
+  readonly upTo?: VectorClock | null;
 }
 
 /** The winning entry: latest expiry, ties to the lower instance id. Null when none. */
@@ -64,7 +82,27 @@ export function observeExpiry(s: ExpiryState | null): Dot[] {
 }
 
 function isGone(s: ExpiryState, origin: number, seq: number): boolean {
-  return s.gone !== null && s.gone.some((g) => g.origin === origin && g.seq === seq);
+  return (s.gone !== null && s.gone.some((g) => g.origin === origin && g.seq === seq)) || underFloor(s.floors, origin, seq);
+}
+
+function underFloor(floors: readonly ExpiryFloor[] | null, origin: number, seq: number): boolean {
+  return floors !== null && floors.some((f) => f.upTo.covers(origin, seq));
+}
+
+function sameBy(a: { byOrigin: number; bySeq: number }, b: { byOrigin: number; bySeq: number }): boolean {
+  return a.byOrigin === b.byOrigin && a.bySeq === b.bySeq;
+}
+
+/**
+ * Whether the register holds nothing an effect still to arrive could need: no removal marker
+ * whose removal is not stable, and no entry that is not stable (an entry can precede the value
+ * it applies to, which may still be on its way). A dead key is dropped only then.
+ */
+export function expiryCollectable(s: ExpiryState | null, stable: Stability): boolean {
+  if (s === null) return true;
+  if (s.gone !== null && s.gone.some((g) => !stable.isStable(g.byOrigin, g.bySeq))) return false;
+  if (s.floors !== null && s.floors.some((f) => !stable.isStable(f.byOrigin, f.bySeq))) return false;
+  return s.entries.every((e) => stable.isStable(e.origin, e.seq));
 }
 
 function sortEntries(entries: ExpiryEntry[]): void {
@@ -74,9 +112,13 @@ function sortEntries(entries: ExpiryEntry[]): void {
 export const ExpiryType: CrdtType<ExpiryState, ExpiryEffect> = {
   name: 'expiry',
 
-  empty: () => ({ entries: [], gone: null }),
+  empty: () => ({ entries: [], gone: null, floors: null }),
 
   apply(s, e, meta: EffectMeta) {
+    if (e.upTo != null) {
+      s.entries = s.entries.filter((x) => !e.upTo!.covers(x.origin, x.seq));
+      (s.floors ??= []).push({ upTo: e.upTo.clone(), byOrigin: meta.origin, bySeq: meta.seq });
+    }
     for (const d of e.obs) {
       const i = s.entries.findIndex((x) => x.origin === d.origin && x.seq === d.seq);
       if (i >= 0) s.entries.splice(i, 1);
@@ -93,7 +135,10 @@ export const ExpiryType: CrdtType<ExpiryState, ExpiryEffect> = {
   joinInto(s, o) {
     const gone = [...(s.gone ?? [])];
     for (const g of o.gone ?? []) if (!gone.some((x) => x.origin === g.origin && x.seq === g.seq)) gone.push(g);
-    const goneHas = (e: ExpiryEntry) => gone.some((g) => g.origin === e.origin && g.seq === e.seq);
+    const floors = [...(s.floors ?? [])];
+    for (const f of o.floors ?? []) if (!floors.some((x) => sameBy(x, f))) floors.push({ ...f, upTo: f.upTo.clone() });
+    floors.sort((a, b) => a.byOrigin - b.byOrigin || a.bySeq - b.bySeq);
+    const goneHas = (e: ExpiryEntry) => gone.some((g) => g.origin === e.origin && g.seq === e.seq) || underFloor(floors, e.origin, e.seq);
     const merged: ExpiryEntry[] = s.entries.filter((e) => !goneHas(e));
     for (const e of o.entries) {
       if (!goneHas(e) && !merged.some((x) => x.origin === e.origin && x.seq === e.seq)) merged.push(e);
@@ -102,9 +147,10 @@ export const ExpiryType: CrdtType<ExpiryState, ExpiryEffect> = {
     gone.sort((a, b) => a.origin - b.origin || a.seq - b.seq);
     s.entries = merged;
     s.gone = gone.length ? gone : null;
+    s.floors = floors.length ? floors : null;
   },
 
-  clone: (s) => ({ entries: [...s.entries], gone: s.gone && [...s.gone] }),
+  clone: (s) => ({ entries: [...s.entries], gone: s.gone && [...s.gone], floors: s.floors && s.floors.map((f) => ({ ...f, upTo: f.upTo.clone() })) }),
 
   isVisible: (s) => s.entries.length > 0,
 
@@ -120,13 +166,21 @@ export const ExpiryType: CrdtType<ExpiryState, ExpiryEffect> = {
     const ga = a.gone ?? [];
     const gb = b.gone ?? [];
     if (ga.length !== gb.length) return false;
-    return ga.every((g) => gb.some((h) => h.origin === g.origin && h.seq === g.seq));
+    if (!ga.every((g) => gb.some((h) => h.origin === g.origin && h.seq === g.seq))) return false;
+    const fa = a.floors ?? [];
+    const fb = b.floors ?? [];
+    return fa.length === fb.length && fa.every((f) => fb.some((h) => sameBy(f, h)));
   },
 
   collect(s, stable: Stability) {
-    if (s.gone === null) return;
-    s.gone = s.gone.filter((g) => !stable.isStable(g.byOrigin, g.bySeq));
-    if (s.gone.length === 0) s.gone = null;
+    if (s.gone !== null) {
+      s.gone = s.gone.filter((g) => !stable.isStable(g.byOrigin, g.bySeq));
+      if (s.gone.length === 0) s.gone = null;
+    }
+    if (s.floors !== null) {
+      s.floors = s.floors.filter((f) => !stable.isStable(f.byOrigin, f.bySeq));
+      if (s.floors.length === 0) s.floors = null;
+    }
   },
 
   encode(s, w: BinaryWriter) {
@@ -135,6 +189,9 @@ export const ExpiryType: CrdtType<ExpiryState, ExpiryEffect> = {
     const gone = s.gone ?? [];
     w.uint(gone.length);
     for (const g of gone) w.uint(g.origin).uint(g.seq).uint(g.byOrigin).uint(g.bySeq);
+    const floors = s.floors ?? [];
+    w.uint(floors.length);
+    for (const f of floors) encodeClock(f.upTo, w.uint(f.byOrigin).uint(f.bySeq));
   },
 
   decode(r: BinaryReader) {
@@ -146,20 +203,49 @@ export const ExpiryType: CrdtType<ExpiryState, ExpiryEffect> = {
       gone = [];
       for (let i = 0; i < ng; i++) gone.push({ origin: r.uint(), seq: r.uint(), byOrigin: r.uint(), bySeq: r.uint() });
     }
-    return { entries, gone };
+    let floors: ExpiryFloor[] | null = null;
+    const nf = r.uint();
+    if (nf > 0) {
+      floors = [];
+      for (let i = 0; i < nf; i++) {
+        const byOrigin = r.uint();
+        const bySeq = r.uint();
+        floors.push({ byOrigin, bySeq, upTo: decodeClock(r) });
+      }
+    }
+    return { entries, gone, floors };
   },
 
   encodeEffect(e, w) {
-    if (e.at === null) w.u8(0);
-    else w.u8(1).f64(e.at);
+    // Flags: 1 = sets an expiry (f64 follows), 2 = carries an upTo clock.
+    w.u8((e.at === null ? 0 : 1) | (e.upTo != null ? 2 : 0));
+    if (e.at !== null) w.f64(e.at);
     w.uint(e.obs.length);
     for (const d of e.obs) w.uint(d.origin).uint(d.seq);
+    if (e.upTo != null) encodeClock(e.upTo, w);
   },
 
   decodeEffect(r) {
-    const at = r.u8() === 1 ? r.f64() : null;
+    const flags = r.u8();
+    if (flags > 3) throw new RangeError(`bad expiry effect flags ${flags}`);
+    const at = flags & 1 ? r.f64() : null;
     const obs: Dot[] = [];
     for (let n = r.uint(); n > 0; n--) obs.push({ origin: r.uint(), seq: r.uint() });
-    return { at, obs };
+    return flags & 2 ? { at, obs, upTo: decodeClock(r) } : { at, obs };
   },
 };
+
+function encodeClock(c: VectorClock, w: BinaryWriter): void {
+  const entries = [...c];
+  w.uint(entries.length);
+  for (const [origin, seq] of entries) w.uint(origin).uint(seq);
+}
+
+function decodeClock(r: BinaryReader): VectorClock {
+  const c = new VectorClock();
+  for (let n = r.uint(); n > 0; n--) {
+    const origin = r.uint();
+    c.set(origin, r.uint());
+  }
+  return c;
+}

@@ -41,7 +41,7 @@ import {
   writeThresholds,
 } from './orset.js';
 import type { StringEffect, StringState } from './string-value.js';
-import { StringType, counterSum, counterVisible, incrementIsFresh, observeCounter, registerVisible } from './string-value.js';
+import { StringType, stringRemoves, counterSum, counterVisible, incrementIsFresh, observeCounter, registerVisible } from './string-value.js';
 
 export interface HashState {
   /** Visible fields. */
@@ -311,6 +311,8 @@ export const HashType: KeyedType<HashState, HashEffect> = {
     }
     return { ops, floor: seen.marks() };
   },
+
+  removes: (e) => e.floor !== null || e.ops.some((o) => stringRemoves(o.e)),
 };
 
 // ---------------------------------------------------------------------------------------------

@@ -754,6 +754,7 @@ export const HllType: KeyedType<HllState, HllEffect> = {
     }
   },
   removalEffect: (s) => ({ t: 'del', dels: toContext(s.dels) }),
+  removes: (e) => e.t !== 'add',
 };
 
 // ---- reads and effect builders for the engine ----------------------------------------------------

@@ -14,9 +14,9 @@ import type { BinaryReader, BinaryWriter } from './binary.js';
 import type { CrdtType, EffectMeta, Stability } from './crdt.js';
 import type { Dot } from './dot.js';
 import type { ExpiryEffect, ExpiryState } from './expiry.js';
-import { ExpiryType } from './expiry.js';
+import { ExpiryType, expiryCollectable } from './expiry.js';
 import type { StringEffect, StringExtra, StringState } from './string-value.js';
-import { StringType } from './string-value.js';
+import { StringType, stringRemoves } from './string-value.js';
 
 export type TypeName = 'string' | 'hash' | 'set' | 'zset' | 'list' | 'hll';
 
@@ -25,11 +25,11 @@ export interface KeyedType<S, E> extends CrdtType<S, E> {
   /** The effect a DEL issues: removes exactly what `state` shows (observed-remove). */
   removalEffect(state: S): E;
   /**
-   * Whether an invisible state still holds removals that are not stable (after collecting the
-   * stable ones): a list keeps removed elements as anchors for inserts still in flight, so its
-   * dead record must not be dropped yet. Types that need nothing of the kind leave it out.
+   * Whether an effect removes something (an element, a member, a field or a counter part). Its
+   * dot then guards the record: a dead record is dropped only once every such dot is stable,
+   * since the state's removal metadata decides how effects concurrent with it come out.
    */
-  retains?(state: S, stable: Stability): boolean;
+  removes(effect: E): boolean;
 }
 
 const collectionTypes = new Map<TypeName, KeyedType<unknown, unknown>>();
@@ -233,13 +233,17 @@ export const KeyType: CrdtType<KeyRecord, KeyEffect> & {
     let removed = false;
     for (const op of ops) {
       applyOp(r, op, meta);
-      if (op.k === 'del') removed = true;
+      if (opRemoves(op)) removed = true;
       settle(r);
     }
-    // The dot of a removal is kept (across revivals too: the record may die again without a DEL,
-    // through a register write that loses to an old removal threshold, and must not then look
-    // collectable at once). collect() prunes the dots that are stable.
-    if (removed) (env(r).tomb ??= []).push({ origin: meta.origin, seq: meta.seq });
+    // The dot of a removal — a DEL, and any effect that removes part of a value (a pop, an HDEL,
+    // a SET that removes counter parts) — is kept until stable, across revivals too: a record
+    // that died must not be dropped while effects concurrent with one of its removals can still
+    // arrive (their outcome depends on the removal metadata it holds). So is the dot of any
+    // effect that leaves the record showing nothing: it may have arrived before what it refers to
+    // (an LSET or an insert before the element it names, a removal before the member), and what
+    // it left waiting must still be here when that arrives. collect() prunes the stable dots.
+    if (removed || !dataVisible(r)) (env(r).tomb ??= []).push({ origin: meta.origin, seq: meta.seq });
   },
 
   joinInto(r, o) {
@@ -367,11 +371,29 @@ function joinEnvelope(r: KeyRecord, o: KeyRecord): void {
   }
 }
 
-/** A dead record whose removals are all stable can be dropped from the keyspace. */
+/** Whether one operation removes something (see KeyedType.removes). */
+function opRemoves(op: KeyOp): boolean {
+  switch (op.k) {
+    case 'del':
+      return true;
+    case 'str':
+      return stringRemoves(op.e);
+    case 'data':
+      return op.type === 'string' ? stringRemoves(op.e as StringEffect) : collectionType(op.type).removes(op.e);
+    case 'exp':
+      return false;
+  }
+}
+
+/**
+ * A dead record can be dropped from the keyspace once its removals are all stable and its
+ * expiry register holds nothing a late effect could still need (expiry.ts expiryCollectable):
+ * dropping it earlier would make the outcome of effects still on their way depend on when each
+ * instance collected it.
+ */
 export function isCollectable(r: KeyRecord, stable: Stability): boolean {
   if (dataVisible(r)) return false;
-  if (r.type !== 'string' && r.d !== null && collectionType(r.type).retains?.(r.d, stable) === true) return false;
-  for (const [t, st] of r.env?.alt ?? []) if (t !== 'string' && collectionType(t).retains?.(st, stable) === true) return false;
+  if (!expiryCollectable(r.env?.exp ?? null, stable)) return false;
   const tomb = r.env?.tomb;
   if (!tomb || tomb.length === 0) return true;
   return tomb.every((d) => stable.isStable(d.origin, d.seq));

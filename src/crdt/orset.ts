@@ -427,6 +427,8 @@ export const SetType: KeyedType<SetState, SetEffect> = {
     for (const d of s.m.values()) for (const p of dotList(d)) seen.see(dotOrigin(p), dotSeq(p));
     return { t: 'clear', upto: seen.marks() };
   },
+
+  removes: (e) => e.t !== 'add',
 };
 
 // ---------------------------------------------------------------------------------------------

@@ -44,7 +44,8 @@
  * Delivery is per-origin FIFO only (DESIGN §2), so effects may arrive before what they refer to:
  * inserts whose anchor is missing wait in `pending`; removals and LSETs of missing elements wait
  * in `gone` and `stamps`. Everything is applied the moment the element arrives, so apply and
- * join reach the same state in any order.
+ * join reach the same state in any order. A removal of a pending element is held in its pending
+ * slot whichever arrived first (never also in `gone`), so equal histories give equal states.
  *
  * Garbage collection (reference §3.7). Once a removal is stable nothing can name the element as
  * anchor any more, but an insert still in flight may need its id: the RGA scan stops at the first
@@ -275,8 +276,12 @@ function dropStamp(s: ListState, id: number): void {
   if (s.stamps !== null && s.stamps.delete(id) && s.stamps.size === 0) s.stamps = null;
 }
 
-/** The slot an arriving element gets, after removals and LSETs that arrived before it. */
-function arrivingSlot(s: ListState, id: number, v: Slot): Slot {
+/**
+ * The removal an element already has before it arrives (or while it waits as a pending insert):
+ * the smallest removing dot among its own slot `v`, a removal that arrived before it (`gone`,
+ * consumed) and the clears that cover it; Infinity when none.
+ */
+function earlyRemoval(s: ListState, id: number, v: Slot): number {
   let dot = typeof v === 'number' ? v : Infinity;
   if (s.gone !== null) {
     const g = s.gone.get(id);
@@ -287,11 +292,25 @@ function arrivingSlot(s: ListState, id: number, v: Slot): Slot {
     }
   }
   if (s.clears !== null) for (const c of s.clears) if (c.dot < dot && covers(c, id)) dot = c.dot;
-  if (dot !== Infinity) {
-    dropStamp(s, id);
-    return dot;
-  }
+  if (dot !== Infinity) dropStamp(s, id);
+  return dot;
+}
+
+/** The slot an arriving element gets, after removals and LSETs that arrived before it. */
+function arrivingSlot(s: ListState, id: number, v: Slot): Slot {
+  const dot = earlyRemoval(s, id, v);
+  if (dot !== Infinity) return dot;
   return s.stamps?.get(id)?.v ?? v;
+}
+
+/**
+ * The slot a pending element keeps: removed already when a removal arrived before it, so a
+ * removal is held in one place whatever the order (a removal arriving after the insert marks the
+ * pending slot too); an LSET stays in `stamps` until the element is placed.
+ */
+function pendingVal(s: ListState, id: number, v: Slot): Slot {
+  const dot = earlyRemoval(s, id, v);
+  return dot !== Infinity ? dot : v;
 }
 
 /**
@@ -341,7 +360,7 @@ function applyInsert(s: ListState, origin: number, anchor: number, ctr: number, 
   } else {
     const loc = find(s, anchor);
     if (loc === null) {
-      (s.pending ??= []).push({ origin, ctr, anchor, vals: vals.slice() });
+      (s.pending ??= []).push({ origin, ctr, anchor, vals: vals.map((v, i) => pendingVal(s, elementId(origin, ctr + i), v)) });
       return;
     }
     leaf = loc.leaf;
@@ -1061,15 +1080,10 @@ export const ListType: KeyedType<ListState, ListEffect> = {
   },
   equal,
   collect,
-  retains(s, stable) {
-    // Popped elements stay as anchors until their removal is stable: an insert anchored on one
-    // may still be in flight (a concurrent RPUSH after the element another instance popped).
-    collect(s, stable);
-    return s.tree.size > 0 || s.pending !== null || s.gone !== null || s.clears !== null;
-  },
   encode,
   decode,
   encodeEffect,
   decodeEffect,
   removalEffect,
+  removes: (e) => e.t === 'rm' || e.t === 'clr',
 };

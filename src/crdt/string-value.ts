@@ -351,3 +351,11 @@ export const StringType: CrdtType<StringState, StringEffect> = {
     }
   },
 };
+
+/**
+ * Whether a string effect (also a hash field's or, by shape, a score's) removes something: a
+ * removal, or a register write that observed counter parts (KeyedType.removes).
+ */
+export function stringRemoves(e: { readonly t: string; readonly obs?: readonly unknown[] | null }): boolean {
+  return e.t === 'rm' || (e.t === 'set' && e.obs != null && e.obs.length > 0);
+}

@@ -49,7 +49,7 @@ import {
   writeThresholds,
 } from './orset.js';
 import { RankedTree } from './ranked-tree.js';
-import { stampWins } from './string-value.js';
+import { stampWins, stringRemoves } from './string-value.js';
 
 /** What readers see of a member. */
 export interface ZEntry {
@@ -674,6 +674,8 @@ export const ZSetType: KeyedType<ZSetState, ZSetEffect> = {
     }
     return { ops, floor: seen.marks() };
   },
+
+  removes: (e) => e.floor !== null || e.ops.some((o) => stringRemoves(o.e)),
 };
 
 // ---------------------------------------------------------------------------------------------

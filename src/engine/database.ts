@@ -52,6 +52,21 @@ export interface DatabaseStats {
   gcAttempted: number;
 }
 
+/**
+ * Told of every change to the state, local or remote, in the order the database applies them:
+ * the effect log (src/persistence) records them so a restart can replay them.
+ */
+export interface Journal {
+  /** A local write or a remote effect, after it was applied. */
+  applied(e: Effect): void;
+  /** A record about to be joined by a full sync (encode it now: the join may reuse it). */
+  joined(key: string, rec: KeyRecord): void;
+  /** The clock and HLC high-water mark a full sync brought, after its records. */
+  raised(clock: VectorClock, hlc: number): void;
+  /** An origin's clock moved over sequences declared lost (skip units, restoreSeq). */
+  advanced(origin: number, seq: number): void;
+}
+
 /** Thrown by applyRemote when an origin's effects arrive out of order (a link bug). */
 export class EffectGapError extends Error {}
 
@@ -95,6 +110,14 @@ export class Database {
   stability: Stability = ALWAYS_STABLE;
   /** Told before any record changes while a full-sync snapshot is open (engine/snapshot.ts). */
   changeHook: ChangeHook | null = null;
+  /** The effect log, when persistence is on (src/persistence). */
+  journal: Journal | null = null;
+  /**
+   * False while this instance may not originate effects: after a crash it first recovers from
+   * its peers the writes its log lost, so it cannot reuse their sequence numbers
+   * (docs/persistence.md). Meanwhile it deletes no expired key (reads still see them as gone).
+   */
+  originating = true;
   /**
    * Told after any effect or full-sync join changed `key`, whatever its origin: WATCH dirties
    * transactions through it (server/transactions.ts). Null while nobody watches, so it costs
@@ -131,7 +154,21 @@ export class Database {
   /** Continues numbering after a restart: a sequence number is never handed out twice. */
   restoreSeq(seq: number): void {
     if (seq > this.seq) this.seq = seq;
-    this.clock.advance(this.instanceId, seq);
+    this.advanceClock(this.instanceId, seq);
+  }
+
+  /** Moves an origin's clock over sequences declared lost (skip units, restoreSeq). */
+  advanceClock(origin: number, seq: number): void {
+    if (seq <= this.clock.get(origin)) return;
+    this.clock.advance(origin, seq);
+    if (this.journal !== null) this.journal.advanced(origin, seq);
+  }
+
+  /** Raises the clock to include a joined full sync's (after its records were joined). */
+  raiseClock(clock: VectorClock, hlc: number): void {
+    this.hlc.observe(hlc);
+    this.clock.merge(clock);
+    if (this.journal !== null) this.journal.raised(clock, hlc);
   }
 
   // ---- reads -------------------------------------------------------------------------------
@@ -197,7 +234,7 @@ export class Database {
 
   ownsExpiry(r: KeyRecord): boolean {
     const w = winningEntry(r.env?.exp ?? null);
-    return w !== null && w.origin === this.instanceId;
+    return w !== null && w.origin === this.instanceId && this.originating;
   }
 
   // ---- local writes ------------------------------------------------------------------------
@@ -210,21 +247,23 @@ export class Database {
     this.applyToKeyspace(e);
     this.clock.set(this.instanceId, seq);
     this.stats.effectsOriginated++;
+    if (this.journal !== null) this.journal.applied(e);
     if (this.sink !== null) this.sink.effect(e);
     return e;
   }
 
   /**
-   * A write that creates a key from nothing also removes the expiry entries the dead record
-   * still holds (an EXPIRE that raced with the DEL): the new value must not inherit the old
-   * TTL. Made explicit in the effect, so every instance removes the same entries.
+   * A write that brings the key to life (it shows nothing here) also removes every expiry entry
+   * in its causal past — an EXPIRE that raced with the DEL may have left one on the dead record
+   * here or elsewhere, and the new value must not inherit it whether or not garbage collection
+   * dropped that record yet (docs/semantics.md, "Expiry of a dead key"). The clock is carried in
+   * the effect, so every instance removes the same entries, late ones included.
    */
   private clearDeadExpiry(key: string, ops: KeyEffect): KeyEffect {
     const r = this.keyspace.get(key);
-    const entries = r?.env?.exp?.entries;
-    if (r === undefined || entries === undefined || entries.length === 0 || dataVisible(r)) return ops;
+    if (r !== undefined && dataVisible(r)) return ops;
     if (!ops.some((op) => op.k === 'str' || op.k === 'data')) return ops;
-    return [{ k: 'exp', e: { at: null, obs: observeExpiry(r.env!.exp) } }, ...ops];
+    return [{ k: 'exp', e: { at: null, obs: [], upTo: this.clock.clone() } }, ...ops];
   }
 
   /** Ends the current atomic unit (one command, or one transaction). */
@@ -270,6 +309,7 @@ export class Database {
     this.applyToKeyspace(e);
     this.clock.set(e.origin, e.seq);
     this.stats.effectsApplied++;
+    if (this.journal !== null) this.journal.applied(e);
     return true;
   }
 
@@ -287,7 +327,7 @@ export class Database {
     ks.update(e.key, r, was);
     if (!dataVisible(r)) {
       if (isCollectable(r, this.stability)) ks.drop(e.key);
-    } else if (r.env !== null && r.env.exp !== null && r.env.exp.gone !== null) {
+    } else if (r.env !== null && r.env.exp !== null && (r.env.exp.gone !== null || r.env.exp.floors !== null)) {
       // Removal markers of the expiry register: dropped as soon as they are stable (at once
       // without peers), so a key whose TTL is rewritten often does not accumulate them.
       KeyType.collect(r, this.stability);
@@ -297,6 +337,12 @@ export class Database {
 
   /** Joins a record received by full sync into the local one. */
   joinRecord(key: string, other: KeyRecord): void {
+    if (this.journal !== null) this.journal.joined(key, other);
+    this.joinUnjournaled(key, other);
+  }
+
+  /** joinRecord for records the journal was already told of (beginJoin). */
+  private joinUnjournaled(key: string, other: KeyRecord): void {
     if (this.changeHook !== null) this.changeHook.beforeChange(key);
     const ks = this.keyspace;
     const r = ks.getOrCreate(key);
@@ -316,8 +362,14 @@ export class Database {
    */
   beginJoin(records: Map<string, KeyRecord>, clock: VectorClock, hlc: number): void {
     this.finishJoin();
+    // The journal hears of the whole snapshot now, records before the clock that claims them,
+    // so a log replayed after a crash never holds the clock without the state.
+    if (this.journal !== null) {
+      for (const [key, rec] of records) this.journal.joined(key, rec);
+    }
     this.hlc.observe(hlc);
     this.clock.merge(clock);
+    if (this.journal !== null) this.journal.raised(clock, hlc);
     if (records.size === 0) return;
     const pending = records;
     this.joining = pending;
@@ -327,7 +379,7 @@ export class Database {
         const rec = pending.get(key);
         if (rec === undefined) return;
         pending.delete(key);
-        this.joinRecord(key, rec);
+        this.joinUnjournaled(key, rec);
         if (pending.size === 0) this.endJoin();
       },
       finish: () => this.finishJoin(),
@@ -349,7 +401,7 @@ export class Database {
       if (next.done === true) break;
       const [key, rec] = next.value;
       pending.delete(key);
-      this.joinRecord(key, rec);
+      this.joinUnjournaled(key, rec);
     }
     const left = pending.size;
     if (left === 0) this.endJoin();
@@ -362,7 +414,7 @@ export class Database {
     if (pending === null) return;
     // Detach first: joinRecord looks keys up, which must not re-enter.
     this.endJoin();
-    for (const [key, rec] of pending) this.joinRecord(key, rec);
+    for (const [key, rec] of pending) this.joinUnjournaled(key, rec);
   }
 
   private endJoin(): void {

@@ -74,13 +74,11 @@ export function formatDistance(d: number): string {
 }
 
 /**
- * addReplyHumanLongDouble: `%.17Lf` without trailing zeros. RESP3 sends it as a double whose text
- * is this one; the Reply interface has no such call yet, so RESP3 clients get the double's
- * %.17g text (same value, other digits).
+ * addReplyHumanLongDouble: `%.17Lf` without trailing zeros, a bulk string in RESP2 and a RESP3
+ * double with these same digits (",13.36138933897018433", not %.17g's ",13.361389338970184").
  */
 function replyCoordinate(out: Reply, v: number): void {
-  if (out.resp === 3) out.double(v);
-  else out.bulk(formatLongDoubleHuman(dyadicFromDouble(v)));
+  out.double(v, formatLongDoubleHuman(dyadicFromDouble(v)));
 }
 
 function replyPosition(out: Reply, xy: readonly [number, number]): void {

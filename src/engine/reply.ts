@@ -16,7 +16,11 @@ export interface Reply {
   map(n: number): void;
   set(n: number): void;
   push(n: number): void;
-  double(d: number): void;
+  /**
+   * A double: RESP3 `,text`, RESP2 a bulk string of the text. The text is `%.17g` of d unless
+   * given (GEOPOS and WITHCOORD print `%.17Lf` digits, addReplyHumanLongDouble).
+   */
+  double(d: number, text?: string): void;
   bool(b: boolean): void;
   verbatim(s: string, fmt?: string): void;
   bigNumber(s: string): void;

@@ -35,7 +35,8 @@ import {
 import type { SetState } from '../crdt/orset.js';
 import { setCard, setHas, setMembers } from '../crdt/orset.js';
 import type { CommandSpec, ExecContext } from './command-table.js';
-import { cmd, defineCommands } from './command-table.js';
+import { cmd, defineCommands, lookupCommand } from './command-table.js';
+import { keysOfCommand } from './getkeys.js';
 import type { Database } from './database.js';
 import { Errors } from './reply.js';
 import type { Reply } from './reply.js';
@@ -817,36 +818,11 @@ function zmpopCommand(ctx: ExecContext, argv: string[]): void {
   out.nullArray();
 }
 
-/** C atoi: leading white space, a sign, then digits up to the first non-digit (none: 0). */
-function atoi(s: string): number {
-  const m = /^[ \t\n\v\f\r]*([+-]?\d+)/.exec(s);
-  return m === null ? 0 : Number(m[1]);
-}
-
-/**
- * genericGetKeys (db.c): the input keys counted by argv[countAt] from argv[firstAt], then the
- * destination at `storeAt` (0: none); null where Redis answers "Invalid arguments specified".
- */
-function numkeysKeys(argv: readonly string[], storeAt: number, countAt: number, firstAt: number): number[] | null {
-  const num = atoi(argv[countAt] ?? '');
-  if (num < 1 || num > argv.length - firstAt) return null;
-  const keys = Array.from({ length: num }, (_, i) => firstAt + i);
-  if (storeAt > 0) keys.push(storeAt);
-  return keys;
-}
-
-/**
- * The key specs of the numkeys commands (getKeysUsingKeySpecs): the destination first, then the
- * `numkeys` input keys; null when the spec does not apply (numkeys not a positive integer, or
- * past the end), where Redis falls back to genericGetKeys.
- */
-function specKeys(argv: readonly string[], storeAt: number, countAt: number): number[] | null {
-  const n = parseInteger(argv[countAt] ?? '');
-  const first = countAt + 1;
-  if (n === null || n < 1n || BigInt(first) + n - 1n >= BigInt(argv.length)) return null;
-  const keys = storeAt > 0 ? [storeAt] : [];
-  for (let i = 0; i < Number(n); i++) keys.push(first + i);
-  return keys;
+/** Key positions of a full command as COMMAND GETKEYS finds them (getkeys.ts); null: none. */
+function keyPositions(argv: readonly string[]): number[] | null {
+  const spec = lookupCommand(argv[0]!);
+  const keys = spec === undefined ? [] : keysOfCommand(spec, argv);
+  return keys.length ? keys.map((k) => k.pos) : null;
 }
 
 /**
@@ -854,7 +830,7 @@ function specKeys(argv: readonly string[], storeAt: number, countAt: number): nu
  * arguments specified for command" (see the table note).
  */
 export function zmpopKeys(argv: readonly string[]): number[] | null {
-  return specKeys(argv, 0, 1) ?? numkeysKeys(argv, 0, 1, 2);
+  return keyPositions(argv);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1108,9 +1084,8 @@ const algebra = (op: SetOp, store: boolean, name: string): ((ctx: ExecContext, a
 };
 
 /** Key positions of ZUNION/ZINTER/ZDIFF/ZINTERCARD and the *STORE variants (COMMAND GETKEYS). */
-export function algebraKeys(argv: readonly string[], store: boolean): number[] | null {
-  if (store) return specKeys(argv, 1, 2) ?? numkeysKeys(argv, 1, 2, 3);
-  return specKeys(argv, 0, 1) ?? numkeysKeys(argv, 0, 1, 2);
+export function algebraKeys(argv: readonly string[]): number[] | null {
+  return keyPositions(argv);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1165,7 +1140,7 @@ registerTypeSupport('zset', {
 // ---------------------------------------------------------------------------------------------
 // The table. ZUNION, ZINTER, ZDIFF, ZINTERCARD and ZMPOP have movable keys that the table's
 // first/last/step cannot describe (COMMAND INFO says 0 0 0 for them, as Redis does); the
-// *STORE variants list only the destination. zmpopKeys/algebraKeys compute the full lists.
+// *STORE variants list only the destination. COMMAND GETKEYS finds the full lists (getkeys.ts).
 
 const doc = (summary: string, since: string, complexity: string) => ({ group: 'sorted-set', summary, since, complexity });
 const LOG_N = 'O(log(N)) with N being the number of elements in the sorted set.';

@@ -145,9 +145,9 @@ export class ReplyWriter {
     }
   }
 
-  /** RESP3 `,d`; RESP2 a bulk string of the same text. */
-  double(d: number): void {
-    const text = formatDouble17g(d);
+  /** RESP3 `,d`; RESP2 a bulk string of the same text (`%.17g` of d unless `digits` is given). */
+  double(d: number, digits?: string): void {
+    const text = digits ?? formatDouble17g(d);
     if (this.resp === 3) this.line(COMMA, text);
     else this.bulk(text);
   }

@@ -8,6 +8,10 @@
  *   everything this instance has and this instance everything its peers have.
  * - TANDEM.PEER ADD <id> <host> <port> | REMOVE <id> | LIST — membership at run time, for the
  *   management plane (not persisted here).
+ * - TANDEM.FLUSH — removes every key this instance sees, as observed-remove deletes that
+ *   replicate like DEL (FLUSHALL is refused on Active-Active instances): the management plane
+ *   runs it on every instance, so every key written before the flush anywhere is removed
+ *   everywhere, and a write concurrent with it survives (reference §3.1 add-wins).
  * - TANDEM.DEBUG CLOCK-OFFSET <ms> | CLOCK-FREEZE <unix-ms>|OFF — moves this instance's wall
  *   clock, to reproduce skewed and equal write timestamps; only with enable-debug-command.
  */
@@ -188,6 +192,21 @@ function peerList(ctx: ExecContext): void {
   for (const p of peers) ctx.out.bulk(formatPeerSpec({ id: p.id, host: p.link.host, port: p.link.port }));
 }
 
+// ---- TANDEM.FLUSH ----------------------------------------------------------------------------
+
+function flushCommand(ctx: ExecContext): void {
+  if (replication(ctx) === null) return;
+  const { db } = ctx;
+  let n = 0;
+  for (const key of [...db.keyspace.records.keys()]) {
+    const r = db.lookupWrite(key);
+    if (r === undefined) continue;
+    db.deleteKey(key, r);
+    n++;
+  }
+  ctx.out.integer(n);
+}
+
 // ---- TANDEM.DEBUG ----------------------------------------------------------------------------
 
 /** Redis's DEBUG gate (enable-debug-command no|yes|local), worded as Redis words it. */
@@ -252,6 +271,7 @@ export const replicationCommands: CommandSpec[] = [
   cmd('tandem.replicate', -6, ['no_auth', 'noscript', 'no_multi', 'loading', 'stale'], null, ADMIN, doc('Opens a replication link: the handshake of a destination instance.'), replicateCommand),
   cmd('tandem.sync', -2, [], null, ['slow'], doc('A container for replication control commands.', 'Depends on subcommand.'), undefined, syncSubcommands),
   cmd('tandem.peer', -2, [], null, ['slow'], doc('A container for peer membership commands.', 'Depends on subcommand.'), undefined, peerSubcommands),
+  cmd('tandem.flush', 1, ['write', 'noscript', 'no_multi'], null, ADMIN, doc('Deletes every key of this instance by observed-remove (the Active-Active flush).', 'O(N) where N is the number of keys'), flushCommand),
   cmd('tandem.debug', -2, [], null, ['slow'], doc('A container for replication debugging commands.', 'Depends on subcommand.'), undefined, debugSubcommands),
 ];
 

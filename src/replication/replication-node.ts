@@ -180,6 +180,20 @@ export class ReplicationNode implements EffectSink, SessionHost, LinkHost {
     return this.causalMode;
   }
 
+  /**
+   * What this instance has durably applied, when persistence is on (src/persistence). Peers
+   * learn this instance's clock only up to it — in acknowledgements and source reports — so they
+   * never collect a tombstone of an effect a crash could still take from this instance: after a
+   * restart from disk it would resurrect what the removal removed.
+   */
+  durableClock: (() => VectorClock) | null = null;
+
+  /** The clock reported to peers: the applied one, capped by the durable one. */
+  reportClock(): VectorClock {
+    const d = this.durableClock;
+    return d === null ? this.db.clock : VectorClock.min([this.db.clock, d()]);
+  }
+
   // ---- the database's effect sink -------------------------------------------------------------
 
   effect(e: Effect): void {
@@ -330,7 +344,7 @@ export class ReplicationNode implements EffectSink, SessionHost, LinkHost {
     return {
       ok: true,
       session: s,
-      reply: { sourceId: this.instanceId, protocol: PROTOCOL_VERSION, mode, reason, causal: this.causalMode, destSeen: this.db.clock.get(h.destId), clock: this.db.clock.clone(), runId: this.runId },
+      reply: { sourceId: this.instanceId, protocol: PROTOCOL_VERSION, mode, reason, causal: this.causalMode, destSeen: this.db.clock.get(h.destId), clock: this.reportClock().clone(), runId: this.runId },
     };
   }
 
@@ -460,7 +474,7 @@ export class ReplicationNode implements EffectSink, SessionHost, LinkHost {
     const have = this.db.clock.get(u.origin);
     if (last <= have) return;
     if (first > have + 1) throw new EffectGapError(`skip ${u.origin}:${first}..${last} arrived after ${u.origin}:${have}`);
-    this.db.clock.set(u.origin, last);
+    this.db.advanceClock(u.origin, last);
     if (u.origin === this.instanceId) this.ownSeen(last);
     if (this.causalMode) this.backlog.append(u.origin, have + 1, last, encodeSkipUnit(u.origin, have + 1, last));
   }

@@ -38,7 +38,7 @@ function secretOf(server: TandemServer): string {
  * Starts replication for `server` with the peers of its configuration (`peer` lines and
  * `--peer` flags). Throws ConfigError for a malformed or duplicate peer.
  */
-export function attachReplication(server: TandemServer): ServerReplication {
+export function attachReplication(server: TandemServer, opts: { rejoin?: boolean } = {}): ServerReplication {
   const config = server.config;
   const guid = config.get('crdb-guid');
   if (guid === '') throw new ConfigError('replication needs the CRDB GUID of the database (--crdb-guid)');
@@ -77,6 +77,8 @@ export function attachReplication(server: TandemServer): ServerReplication {
     log,
     onWork: () => tcp?.requestPump(),
     onMessage: (m) => server.pubsub.deliverRemote(m.channel, m.message, m.shard),
+    // Restarted from disk after a crash: its files may lack effects peers hold (src/persistence).
+    rejoin: opts.rejoin === true,
   });
   // PUBLISH here reaches the subscribers of every peer over the links; never forwarded again.
   const unlisten = server.pubsub.onPublish((channel, message, shard) => node.publish({ channel, message, shard }));

@@ -28,6 +28,8 @@ export interface SessionHost {
   readonly causal: boolean;
   readonly compressionLevel: number;
   readonly log: LogFn;
+  /** The clock this instance reports to peers (durable when persistence is on). */
+  reportClock(): VectorClock;
   /** The destination acknowledged having applied `clock`. */
   onAck(destId: number, clock: VectorClock, now: number, runId: string): void;
   onSessionClosed(s: SourceSession, reason: string, now: number): void;
@@ -239,7 +241,7 @@ export class SourceSession {
       bytes += e.bytes.length;
     }
     if (units.length === 0) return false;
-    const f = batchFrame(this.host.db.clock, now, units, this.host.compressionLevel, timing.compressMinBytes);
+    const f = batchFrame(this.host.reportClock(), now, units, this.host.compressionLevel, timing.compressMinBytes);
     this.send(f, now);
     this.batchesSent++;
     this.unitsSent += units.length;
@@ -252,7 +254,7 @@ export class SourceSession {
       const p = this.pendingProbes[0]!;
       if (this.cursor < p.endPos) return;
       this.pendingProbes.shift();
-      this.send(probeReplyFrame(p.token, this.host.db.clock), now);
+      this.send(probeReplyFrame(p.token, this.host.reportClock()), now);
     }
   }
 
@@ -298,7 +300,7 @@ export class SourceSession {
       this.close(`timeout: nothing received from instance ${this.destId} for ${now - this.lastRecvAt} ms`, now);
       return;
     }
-    if (now - this.lastSentAt >= t.heartbeatMs) this.send(heartbeatFrame(this.host.db.clock, now), now);
+    if (now - this.lastSentAt >= t.heartbeatMs) this.send(heartbeatFrame(this.host.reportClock(), now), now);
   }
 
   setLocalPaused(p: boolean): void {

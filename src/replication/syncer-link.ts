@@ -28,6 +28,8 @@ export interface LinkHost {
   readonly timing: Timing;
   readonly random: () => number;
   readonly log: LogFn;
+  /** The clock this instance reports to peers (durable when persistence is on). */
+  reportClock(): VectorClock;
   hello(): Omit<Hello, 'resume'>;
   applyUnits(link: SyncerLink, units: readonly DecodedUnit[], now: number): void;
   /** Joins a completed full sync (full-sync.ts). */
@@ -295,7 +297,7 @@ export class SyncerLink {
   private sendAck(now: number): void {
     this.ackDirty = false;
     this.lastAckAt = now;
-    this.conn!.send(ackFrame(this.owner.db.clock));
+    this.conn!.send(ackFrame(this.owner.reportClock()));
   }
 
   tick(now: number): void {

@@ -52,6 +52,11 @@ export const PARAMS: readonly ParamDef[] = [
   { name: 'save', kind: 'string', default: '', mutable: true },
   { name: 'appendonly', kind: 'bool', default: 'no', mutable: true },
   { name: 'appendfsync', kind: 'enum', default: 'everysec', mutable: true, values: ['always', 'everysec', 'no'] },
+  // >>> persistence (src/persistence): the mode (`--persistence`), and when the log is compacted
+  { name: 'persistence', kind: 'enum', default: 'disabled', mutable: false, values: ['aof', 'snapshot', 'disabled'] },
+  { name: 'auto-aof-rewrite-percentage', kind: 'int', default: '100', mutable: true, min: 0, max: 2147483647 },
+  { name: 'auto-aof-rewrite-min-size', kind: 'memory', default: String(64 * MB), mutable: true },
+  // <<< persistence
   { name: 'instance-id', kind: 'int', default: '1', mutable: false, min: 1, max: 1023 },
   { name: 'crdb-guid', kind: 'string', default: '', mutable: false },
   // >>> replication (src/replication): backlog, compression, causal consistency, link secret

@@ -52,7 +52,7 @@ export function coreSections(s: TandemServer): Map<string, InfoProvider> {
   m.set('clients', () => [
     ['connected_clients', s.clients.size],
     ['maxclients', s.config.int('maxclients')],
-    ['blocked_clients', 0],
+    ['blocked_clients', s.blocking.blockedClients],
     ['pubsub_clients', s.pubsub.clientCount],
   ]);
   m.set('memory', () => {

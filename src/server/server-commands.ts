@@ -2,7 +2,8 @@
  * The server family: INFO, CONFIG, TIME, COMMAND, SHUTDOWN.
  */
 import type { CommandSpec, ExecContext } from '../engine/command-table.js';
-import { allCommands, cmd, commandCount, defineCommands, findSubcommand, keyIndexes, lookupCommand, arityOk } from '../engine/command-table.js';
+import { allCommands, cmd, commandCount, defineCommands, findSubcommand, lookupCommand, arityOk } from '../engine/command-table.js';
+import { KEY_FLAG_ORDER, commandHasKeys, keySpecsOf, keysOfCommand, resolveForGetkeys } from '../engine/getkeys.js';
 import { Errors } from '../engine/reply.js';
 import type { Reply } from '../engine/reply.js';
 import { globMatch } from '../engine/glob.js';
@@ -88,39 +89,41 @@ function helpReply(out: Reply, lines: string[]): void {
 
 // ---- COMMAND -----------------------------------------------------------------------------------
 
+/** COMMAND INFO's key specifications, as Redis 7.0 prints them (addReplyCommandKeySpecs). */
 function keySpecs(out: Reply, spec: CommandSpec): void {
-  const k = spec.keys;
-  if (k === undefined) {
-    out.array(0);
-    return;
+  const specs = keySpecsOf(spec);
+  out.set(specs.length);
+  for (const k of specs) {
+    out.map(k.notes !== undefined ? 4 : 3);
+    if (k.notes !== undefined) {
+      out.bulk('notes');
+      out.bulk(k.notes);
+    }
+    out.bulk('flags');
+    const flags = KEY_FLAG_ORDER.filter((f) => k.flags.includes(f));
+    out.set(flags.length);
+    for (const f of flags) out.simple(f);
+    out.bulk('begin_search');
+    specPart(out, k.index !== undefined ? 'index' : k.keyword !== undefined ? 'keyword' : 'unknown', k.index !== undefined ? [['index', k.index]] : k.keyword !== undefined ? [['keyword', k.keyword], ['startfrom', k.startfrom ?? 0]] : []);
+    out.bulk('find_keys');
+    if (k.lastkey !== undefined) specPart(out, 'range', [['lastkey', k.lastkey], ['keystep', k.keystep ?? 1], ['limit', k.limit ?? 0]]);
+    else if (k.keynumidx !== undefined) specPart(out, 'keynum', [['keynumidx', k.keynumidx], ['firstkey', k.firstkey ?? 1], ['keystep', k.keystep ?? 1]]);
+    else specPart(out, 'unknown', []);
   }
-  const write = spec.flags.includes('write');
-  out.array(1);
-  out.map(3);
-  out.bulk('flags');
-  out.set(2);
-  out.simple(write ? 'RW' : 'RO');
-  out.simple(write ? 'UPDATE' : 'ACCESS');
-  out.bulk('begin_search');
+}
+
+/** `{type, spec: {…}}` of a begin_search or find_keys part; numbers as integers, text as bulk. */
+function specPart(out: Reply, type: string, fields: [string, string | number][]): void {
   out.map(2);
   out.bulk('type');
-  out.bulk('index');
+  out.bulk(type);
   out.bulk('spec');
-  out.map(1);
-  out.bulk('index');
-  out.integer(k.first);
-  out.bulk('find_keys');
-  out.map(2);
-  out.bulk('type');
-  out.bulk('range');
-  out.bulk('spec');
-  out.map(3);
-  out.bulk('lastkey');
-  out.integer(k.last < 0 ? k.last : k.last - k.first);
-  out.bulk('keystep');
-  out.integer(k.step);
-  out.bulk('limit');
-  out.integer(0);
+  out.map(fields.length);
+  for (const [name, v] of fields) {
+    out.bulk(name);
+    if (typeof v === 'number') out.integer(v);
+    else out.bulk(v);
+  }
 }
 
 function commandInfoReply(out: Reply, spec: CommandSpec): void {
@@ -219,17 +222,34 @@ function commandList(ctx: ExecContext, argv: string[]): void {
   for (const n of names) ctx.out.bulk(n);
 }
 
-function commandGetkeys(ctx: ExecContext, argv: string[]): void {
+/** COMMAND GETKEYS / GETKEYSANDFLAGS (server.c getKeysSubcommandImpl): checks in Redis's order. */
+function getkeysReply(ctx: ExecContext, argv: string[], withFlags: boolean): void {
   const args = argv.slice(2);
-  let spec = lookupCommand(args[0]!);
+  const spec = resolveForGetkeys(args);
   if (spec === undefined) return ctx.out.error('ERR Invalid command specified');
-  if (spec.subcommands && args.length >= 2) spec = findSubcommand(spec, args[1]!) ?? spec;
+  if (!commandHasKeys(spec)) return ctx.out.error('ERR The command has no key arguments');
   if (!arityOk(spec, args.length)) return ctx.out.error('ERR Invalid number of arguments specified for command');
-  const idx = keyIndexes(spec, args.length);
-  if (idx.length === 0) return ctx.out.error('ERR The command has no key arguments');
-  ctx.out.array(idx.length);
-  for (const i of idx) ctx.out.bulk(args[i]!);
+  const keys = keysOfCommand(spec, args);
+  if (keys.length === 0) {
+    if (spec.flags.includes('no_mandatory_keys')) return ctx.out.array(0);
+    return ctx.out.error('ERR Invalid arguments specified for command');
+  }
+  ctx.out.array(keys.length);
+  for (const k of keys) {
+    if (!withFlags) {
+      ctx.out.bulk(args[k.pos]!);
+      continue;
+    }
+    ctx.out.array(2);
+    ctx.out.bulk(args[k.pos]!);
+    const flags = KEY_FLAG_ORDER.filter((f) => k.flags.includes(f));
+    ctx.out.set(flags.length);
+    for (const f of flags) ctx.out.simple(f);
+  }
 }
+
+const commandGetkeys = (ctx: ExecContext, argv: string[]): void => getkeysReply(ctx, argv, false);
+const commandGetkeysAndFlags = (ctx: ExecContext, argv: string[]): void => getkeysReply(ctx, argv, true);
 
 function commandHelp(ctx: ExecContext): void {
   helpReply(ctx.out, [
@@ -250,6 +270,8 @@ function commandHelp(ctx: ExecContext): void {
     '    commands are returned.',
     'GETKEYS <full-command>',
     '    Return the keys from a full Redis command.',
+    'GETKEYSANDFLAGS <full-command>',
+    '    Return the keys and the access flags from a full Redis command.',
     'HELP',
     '    Prints this help.',
   ]);
@@ -282,7 +304,8 @@ const commandSubcommands: CommandSpec[] = [
   cmd('command|info', -2, ['loading', 'stale'], null, CMD_ACL, sdoc('Returns information about one, multiple or all commands.', '2.8.13', 'O(N) where N is the number of commands to look up'), commandInfo),
   cmd('command|docs', -2, ['loading', 'stale'], null, CMD_ACL, sdoc('Returns documentary information about one, multiple or all commands.', '7.0.0', 'O(N) where N is the number of commands to look up'), commandDocs),
   cmd('command|list', -2, ['loading', 'stale'], null, CMD_ACL, sdoc('Returns a list of command names.', '7.0.0', 'O(N) where N is the total number of Redis commands'), commandList),
-  cmd('command|getkeys', -3, ['loading', 'stale'], null, CMD_ACL, sdoc('Extracts the key names from an arbitrary command.', '2.8.13', 'O(N) where N is the number of arguments to the command'), commandGetkeys),
+  cmd('command|getkeys', -4, ['loading', 'stale'], null, CMD_ACL, sdoc('Extracts the key names from an arbitrary command.', '2.8.13', 'O(N) where N is the number of arguments to the command'), commandGetkeys),
+  cmd('command|getkeysandflags', -4, ['loading', 'stale'], null, CMD_ACL, sdoc('Extracts the key names and access flags for an arbitrary command.', '7.0.0', 'O(N) where N is the number of arguments to the command'), commandGetkeysAndFlags),
   cmd('command|help', 2, ['loading', 'stale'], null, CMD_ACL, sdoc('Returns helpful text about the different subcommands.', '5.0.0'), commandHelp),
 ];
 

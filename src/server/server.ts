@@ -35,6 +35,23 @@ import { WatchedKeys, admitCommand, refusal, resetClientState } from './transact
 import { Blocking, KeyListeners } from './blocking.js';
 // <<< blocking
 
+// >>> persistence (src/persistence)
+/**
+ * Holds replies until the log records they depend on are durable (appendfsync always: group
+ * commit), and refuses writes while the data cannot be persisted.
+ */
+export interface DurabilityGate {
+  /** A position that grows with every record appended to the log. */
+  position(): number;
+  /** Log position `c`'s buffered replies must wait for, or 0 when they may go now. */
+  holdFor(c: Client): number;
+  /** The client's command appended records up to `pos`. */
+  noteWrite(c: Client, pos: number): void;
+  /** Why writes are refused now (a full error reply), or null. */
+  writeRefusal(): string | null;
+}
+// <<< persistence
+
 export interface ServerStats {
   startedAt: number;
   totalConnections: number;
@@ -84,6 +101,10 @@ export class TandemServer {
   readonly keyListeners = new KeyListeners(() => this.db);
   readonly blocking = new Blocking(this);
   // <<< blocking
+  // >>> persistence: replies waiting for the log to be durable, per client, in order
+  gate: DurabilityGate | null = null;
+  private readonly held = new Map<Client, { buf: Buffer; pos: number }[]>();
+  // <<< persistence
 
   constructor(
     readonly config: Config,
@@ -191,23 +212,59 @@ export class TandemServer {
   /** Writes what the client has buffered: one socket write per read event. */
   flushClient(c: Client): void {
     if (c.closed) return;
-    if (c.out.length > 0) {
-      const buf = c.out.take();
-      this.stats.netOutputBytes += buf.length;
-      const ok = c.socket.write(buf);
-      if (!ok) c.socket.pause();
-      if (this.overOutputLimit(c)) {
-        this.log.warn(`Client id=${c.id} addr=${c.addr} closed for overcoming of output buffer limits.`);
-        this.closeClient(c);
+    // >>> persistence: replies that depend on records not yet durable wait for releaseHeld
+    if (this.gate !== null && (c.out.length > 0 || this.held.has(c))) {
+      const pos = c.out.length > 0 ? this.gate.holdFor(c) : 0;
+      const queue = this.held.get(c);
+      if (pos > 0 || queue !== undefined) {
+        if (c.out.length > 0) {
+          const chunk = { buf: c.out.take(), pos };
+          if (queue === undefined) this.held.set(c, [chunk]);
+          else queue.push(chunk);
+        }
         return;
       }
     }
+    // <<< persistence
+    if (c.out.length > 0 && !this.send(c, c.out.take())) return;
     if (c.closeAfterReply) {
       c.closed = true;
       c.socket.end();
       this.clients.delete(c.id);
     }
   }
+
+  /** Writes `buf` to the client's socket; false when that closed the client (output limits). */
+  private send(c: Client, buf: Buffer): boolean {
+    this.stats.netOutputBytes += buf.length;
+    const ok = c.socket.write(buf);
+    if (!ok) c.socket.pause();
+    if (this.overOutputLimit(c)) {
+      this.log.warn(`Client id=${c.id} addr=${c.addr} closed for overcoming of output buffer limits.`);
+      this.closeClient(c);
+      return false;
+    }
+    return true;
+  }
+
+  // >>> persistence
+  /** The log is durable up to `durable`: sends the held replies that waited for it. */
+  releaseHeld(durable: number): void {
+    for (const [c, queue] of this.held) {
+      if (c.closed) {
+        this.held.delete(c);
+        continue;
+      }
+      let n = 0;
+      while (n < queue.length && queue[n]!.pos <= durable) n++;
+      if (n === 0) continue;
+      const bufs = queue.splice(0, n).map((q) => q.buf);
+      if (queue.length === 0) this.held.delete(c);
+      if (!this.send(c, bufs.length === 1 ? bufs[0]! : Buffer.concat(bufs))) continue;
+      if (queue.length === 0) this.flushClient(c);
+    }
+  }
+  // <<< persistence
 
   private overOutputLimit(c: Client): boolean {
     const limit = this.limits.get(c.subs !== null ? 'pubsub' : 'normal')!; // pub/sub: subscribers have their own class
@@ -278,6 +335,16 @@ export class TandemServer {
     // >>> transactions and pub/sub: no_multi, OOM inside MULTI, the RESP2 subscriber context, queuing
     if ((c.tx !== null || c.subs !== null) && admitCommand(c, spec, argv)) return;
     // <<< transactions and pub/sub
+    // >>> persistence: writes are refused while they cannot be persisted (Redis's MISCONF)
+    if (this.gate !== null && (spec.flags.includes('write') || (spec.name === 'exec' && c.tx?.queue?.some((q) => q.spec.flags.includes('write')) === true))) {
+      const why = this.gate.writeRefusal();
+      if (why !== null) {
+        this.reject(c, why, spec);
+        return;
+      }
+    }
+    const posBefore = this.gate === null ? 0 : this.gate.position();
+    // <<< persistence
     const maxmemory = this.maxmemory;
     if (maxmemory > 0 && spec.flags.includes('denyoom') && this.stats.usedMemory > maxmemory) {
       this.reject(c, Errors.oom, spec);
@@ -291,6 +358,7 @@ export class TandemServer {
     this.db.commit();
     if (this.blocking.readyKeys !== 0) this.blocking.serveReady();
     // <<< blocking
+    if (this.gate !== null && this.gate.position() !== posBefore) this.gate.noteWrite(c, this.gate.position()); // persistence
   }
 
   /**

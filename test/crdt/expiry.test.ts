@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { checkLaws } from './laws.js';
 import type { ExpiryEffect, ExpiryState } from '../../src/crdt/expiry.js';
-import { ExpiryType, effectiveExpiry, observeExpiry, winningEntry } from '../../src/crdt/expiry.js';
+import { ExpiryType, effectiveExpiry, expiryCollectable, observeExpiry, winningEntry } from '../../src/crdt/expiry.js';
+import { BinaryReader, BinaryWriter } from '../../src/crdt/binary.js';
+import { VectorClock } from '../../src/crdt/vector-clock.js';
 
 type Op = { k: 'expire'; at: number } | { k: 'persist' } | { k: 'clear' };
 
@@ -55,4 +57,27 @@ test('a removal that arrives before the value it removes still removes it', () =
   assert.equal(effectiveExpiry(s), 70);
   ExpiryType.collect(s, { isStable: () => true });
   assert.equal(s.gone, null, 'stable removal markers are collected');
+});
+
+test('a clock-wide removal (a reviving write) removes late entries of its past, joins and is collected', () => {
+  const upTo = VectorClock.from([[1, 3]]);
+  const s = ExpiryType.empty();
+  ExpiryType.apply(s, { at: 40, obs: [] }, { origin: 1, seq: 2, ts: 1 });
+  ExpiryType.apply(s, { at: 60, obs: [] }, { origin: 3, seq: 1, ts: 1 }); // concurrent: survives
+  ExpiryType.apply(s, { at: null, obs: [], upTo }, { origin: 2, seq: 1, ts: 2 });
+  assert.deepEqual(s.entries.map((e) => e.origin), [3]);
+  ExpiryType.apply(s, { at: 90, obs: [] }, { origin: 1, seq: 3, ts: 1 }); // of its past, arrives late
+  assert.equal(effectiveExpiry(s), 60);
+  const other = ExpiryType.empty();
+  ExpiryType.apply(other, { at: 90, obs: [] }, { origin: 1, seq: 3, ts: 1 });
+  ExpiryType.joinInto(other, s);
+  assert.ok(ExpiryType.equal(other, s));
+  const w = new BinaryWriter();
+  ExpiryType.encode(s, w);
+  const copy = ExpiryType.decode(new BinaryReader(w.finish()));
+  assert.ok(ExpiryType.equal(copy, s));
+  assert.equal(expiryCollectable(s, { isStable: () => false }), false);
+  ExpiryType.collect(s, { isStable: () => true });
+  assert.equal(s.floors, null);
+  assert.equal(expiryCollectable(s, { isStable: () => true }), true);
 });

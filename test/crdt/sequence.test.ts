@@ -99,10 +99,42 @@ test('list satisfies the CRDT laws with long histories (3 and 4 instances)', () 
   });
 });
 
-test('list laws, 4 instances, replaying seed 1174466257 (found diverging; not fixed yet)', { todo: 'list CRDT: 4-instance history with LSET/LTRIM/LINSERT diverges (LAWS_SEED=1174466257)' }, () => {
+test('list laws, 4 instances, replaying seed 1174466257 (a removal that arrived before a pending insert)', () => {
   withLongHistories(() => {
     checkLaws({ type: ListType, op: opArb(5), prepare: (s, op) => prepare(s, op), instances: 4, runs: 150, steps: 200, seed: 1174466257 });
   });
+});
+
+test('a removal that arrives before an insert still waiting for its anchor is held once (seed 1174466257, shrunk)', () => {
+  // 4 pushes x; 3 inserts y after x; 2 receives y then x, and trims y away; 1 receives the trim,
+  // then y (its anchor x not yet there).
+  const m = (origin: number, seq: number): EffectMeta => ({ origin, seq, ts: seq * 4 + origin });
+  const s4 = ListType.empty();
+  const x = List.pushTail(s4, ['x']);
+  ListType.apply(s4, x, m(4, 1));
+  const s3 = ListType.empty();
+  ListType.apply(s3, x, m(4, 1));
+  const y = List.insertAfter(s3, List.elementAt(s3, 0)!.id, 'y');
+  ListType.apply(s3, y, m(3, 1));
+  const s2 = ListType.empty();
+  ListType.apply(s2, y, m(3, 1));
+  ListType.apply(s2, x, m(4, 1));
+  const trim = List.trim(s2, 0, 0)!;
+  ListType.apply(s2, trim, m(2, 1));
+  const s1 = ListType.empty();
+  ListType.apply(s1, trim, m(2, 1));
+  ListType.apply(s1, y, m(3, 1));
+  const again = ListType.clone(s1);
+  ListType.joinInto(again, s1);
+  assert.ok(ListType.equal(again, s1), 'join with itself changed the state');
+  // The other order at a fifth instance: the insert waits first, then the trim arrives.
+  const s5 = ListType.empty();
+  ListType.apply(s5, y, m(3, 1));
+  ListType.apply(s5, trim, m(2, 1));
+  assert.ok(ListType.equal(s5, s1), 'the order of removal and pending insert matters');
+  ListType.apply(s1, x, m(4, 1));
+  assert.deepEqual(ListType.value(s1), ['x']);
+  assert.ok(ListType.equal(s1, s2));
 });
 
 // ---- a small cluster for the test vectors ---------------------------------------------------------

@@ -7,6 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { allCommands } from '../../src/engine/command-table.js';
 import type { CommandSpec } from '../../src/engine/command-table.js';
 import '../../src/server/server.js';
+import '../../src/persistence/commands.js';
+import '../../src/replication/commands.js';
 
 export const COMMANDS_DOC = fileURLToPath(new URL('../../../docs/commands.md', import.meta.url));
 

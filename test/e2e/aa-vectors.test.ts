@@ -25,7 +25,7 @@ async function seqOf(c: Cluster, id: number): Promise<number> {
   return Number((await c.info(id)).get('crdt_seq'));
 }
 
-describe('Active-Active test vectors (real processes)', { skip, timeout: 120_000 }, () => {
+describe('Active-Active test vectors (real processes)', { skip, timeout: 600_000 }, () => {
   test('TV-STR-01 LWW string: concurrent writes, the later wall clock wins; then sequential writes', async () => {
     await withCluster(2, async (c) => {
       const t = base();

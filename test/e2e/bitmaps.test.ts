@@ -17,12 +17,12 @@
 // A second, fixed sequence checks the offset bounds under a lowered proto-max-bulk-len.
 import assert from 'node:assert/strict';
 import { randomInt } from 'node:crypto';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { formatReply } from '../../src/protocol/resp-client.js';
 import type { Reply } from '../../src/protocol/resp-client.js';
 import type { RawClient } from '../helpers/raw-client.js';
-import { type ServerHandle, redisSkipReason, startRedis } from '../helpers/server-process.js';
-import { e2eTarget, startTarget, targetSkipReason } from '../helpers/targets.js';
+import { redisSkipReason } from '../helpers/server-process.js';
+import { e2eTarget, referenceAndTargetHooks, targetSkipReason } from '../helpers/targets.js';
 import { Rng } from './diff/rng.js';
 
 function envInt(name: string, fallback: number): number {
@@ -288,22 +288,11 @@ const BULK_LIMIT_COMMANDS: Args[] = [
 ];
 
 describe(`bitmap commands: ${target} vs redis-server`, { skip: redisSkipReason() || targetSkipReason(target) }, () => {
-  let servers: ServerHandle[] = [];
-  let clients: RawClient[] = [];
+  const { clients } = referenceAndTargetHooks(target);
 
   before(async () => {
-    const started = await Promise.allSettled([startRedis(), startTarget(target)]);
-    servers = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
-    const failed = started.find((s) => s.status === 'rejected');
-    if (failed) throw failed.reason;
-    clients = await Promise.all(servers.map((s) => s.connect()));
     // HELLO's reply names the server and its version, so it is not compared.
     if (resp === 3) await Promise.all(clients.map((c) => c.ok('HELLO', '3')));
-  });
-
-  after(async () => {
-    await Promise.all(clients.map((c) => c.close()));
-    await Promise.all(servers.map((s) => s.stop()));
   });
 
   test(`${commands} seeded commands (seed ${seed}) give identical replies`, { timeout: 5 * 60_000 }, async (t) => {

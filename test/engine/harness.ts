@@ -99,8 +99,8 @@ class Recorder implements Reply {
   push(n: number) {
     this.open(n);
   }
-  double(d: number) {
-    this.add(String(d));
+  double(d: number, text?: string) {
+    this.add(text ?? String(d));
   }
   bool(b: boolean) {
     this.add(b ? 1 : 0);
@@ -162,7 +162,7 @@ export class Resp3 implements Reply {
   map(n: number) { this.open('map', n); }
   set(n: number) { this.open('set', n); }
   push(n: number) { this.open('array', n); }
-  double(d: number) { this.add(String(d)); }
+  double(d: number, text?: string) { this.add(text ?? String(d)); }
   bool(b: boolean) { this.add(b ? 1 : 0); }
   verbatim(s: string) { this.add(s); }
   bigNumber(s: string) { this.add(s); }

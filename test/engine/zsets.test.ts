@@ -416,12 +416,12 @@ test('ZUNION, ZINTER, ZDIFF with weights, aggregates and set inputs', () => {
   assert.deepEqual(h.run('ZDIFF', '1', 'z', 'WEIGHTS', '1'), SYNTAX);
   h.run('SET', 's', 'x');
   assert.deepEqual(h.run('ZUNION', '2', 'z', 's', 'AGGREGATE', 'avg'), WRONGTYPE);
-  assert.deepEqual(algebraKeys(['ZUNION', '2', 'a', 'b', 'WITHSCORES'], false), [2, 3]);
+  assert.deepEqual(algebraKeys(['ZUNION', '2', 'a', 'b', 'WITHSCORES']), [2, 3]);
   // As Redis 7.0's COMMAND GETKEYS: key specs first, genericGetKeys (atoi, store key last) after.
-  assert.deepEqual(algebraKeys(['ZUNIONSTORE', 'd', '2', 'a', 'b'], true), [1, 3, 4]);
-  assert.deepEqual(algebraKeys(['ZUNIONSTORE', 'd', '2x', 'a', 'b'], true), [3, 4, 1]);
-  assert.deepEqual(algebraKeys(['ZINTERCARD', ' 2x', 'a', 'b'], false), [2, 3]);
-  assert.equal(algebraKeys(['ZUNION', '0', 'a'], false), null);
+  assert.deepEqual(algebraKeys(['ZUNIONSTORE', 'd', '2', 'a', 'b']), [1, 3, 4]);
+  assert.deepEqual(algebraKeys(['ZUNIONSTORE', 'd', '2x', 'a', 'b']), [3, 4, 1]);
+  assert.deepEqual(algebraKeys(['ZINTERCARD', ' 2x', 'a', 'b']), [2, 3]);
+  assert.equal(algebraKeys(['ZUNION', '0', 'a']), null);
 });
 
 test('the STORE variants replace the destination and delete it when the result is empty', () => {

@@ -15,12 +15,20 @@
 import { VectorClock } from '../../src/crdt/vector-clock.js';
 import { dataVisible } from '../../src/crdt/key.js';
 import { effectiveExpiry } from '../../src/crdt/expiry.js';
+import type { HashEffect } from '../../src/crdt/hash.js';
+import type { ZSetEffect } from '../../src/crdt/zset.js';
 import type { ExecContext } from '../../src/engine/command-table.js';
 import { arityOk, lookupCommand } from '../../src/engine/command-table.js';
 import { Database } from '../../src/engine/database.js';
 import type { Effect } from '../../src/engine/effect.js';
 import '../../src/engine/strings.js';
 import '../../src/engine/keys.js';
+import '../../src/engine/hashes.js';
+import '../../src/engine/sets.js';
+import '../../src/engine/zsets.js';
+import '../../src/engine/lists.js';
+import '../../src/engine/hll.js';
+import '../../src/engine/bitmaps.js';
 import { ReplyWriter } from '../../src/protocol/reply.js';
 import { FRAME_TYPES, frameType } from '../../src/replication/frames.js';
 import type { PubMessage } from '../../src/replication/frames.js';
@@ -51,6 +59,17 @@ export interface WorldOptions {
   /** Test of the test: instance 2 records remote increments as applied without applying them.
    * The checks must catch it. */
   sabotage?: boolean;
+  /** Instances persist to disk and restart from it (test/sim/crash-restart.test.ts). */
+  disk?: SimDisk;
+}
+
+/** Persistence of the instances: what a crash keeps, and loading it on restart. */
+export interface SimDisk {
+  /** Loads what instance `inst` persisted into its fresh database, before replication starts;
+   * returns the clock of what is durable (ReplicationNode.durableClock). */
+  load(inst: SimInstance): () => VectorClock;
+  /** `inst` crashed: the clock of what its disk kept (it comes back on restart). */
+  crash(inst: SimInstance): VectorClock;
 }
 
 /** One effect as it was originated, with the clock its instance had applied before it. */
@@ -227,6 +246,7 @@ export class SimInstance {
     this.db = new Database({ instanceId: this.id, random: () => rng.float() });
     this.db.config.activeActive = true;
     this.db.now = this.wall();
+    const durable = world.opts.disk?.load(this);
     this.node = new ReplicationNode(this.db, {
       guid: 'sim-guid',
       secret: 'sim-secret',
@@ -242,6 +262,7 @@ export class SimInstance {
       rejoin: this.incarnation > 1,
     });
     const node = this.node;
+    if (durable !== undefined) node.durableClock = durable;
     const db = this.db;
     watchEngineIssues(world, this);
     if (world.opts.sabotage && this.id === 2) sabotage(db);
@@ -297,21 +318,19 @@ export interface WorldCounters {
   restarts: number;
   pauses: number;
   commands: number;
+  unmodelled: number;
 }
 
 export class SimWorld {
   readonly queue = new EventQueue();
   readonly rng: Rng;
-  readonly opts: Required<Omit<WorldOptions, 'timing'>>;
+  readonly opts: Required<Omit<WorldOptions, 'timing' | 'disk'>> & Pick<WorldOptions, 'disk'>;
   readonly timing: Partial<Timing>;
   readonly instances: SimInstance[] = [];
   readonly recorded: RecordedEffect[] = [];
-  readonly counters: WorldCounters = { duplicated: 0, partitions: 0, restarts: 0, pauses: 0, commands: 0 };
+  readonly counters: WorldCounters = { duplicated: 0, partitions: 0, restarts: 0, pauses: 0, commands: 0, unmodelled: 0 };
   currentArgv: readonly string[] = [];
-  /**
-   * Symptoms of known engine issues seen during the run (issue id → first occurrence). They are
-   * not replication bugs: a failing seed that shows one is reported as that issue.
-   */
+  /** Engine invariants the run broke (check id → first occurrence); any one fails the run. */
   readonly engineIssues = new Map<string, string>();
   private readonly wires = new Set<Wire>();
   private wireSeq = 0;
@@ -333,6 +352,7 @@ export class SimWorld {
       tickMs: opts.tickMs ?? 25,
       keepLog: opts.keepLog ?? 300,
       sabotage: opts.sabotage ?? false,
+      disk: opts.disk,
     };
     this.rng = new Rng(opts.seed);
     this.timing = {
@@ -476,10 +496,12 @@ export class SimWorld {
     // What no surviving instance applied is lost with it (reference §1.7: replication is
     // asynchronous) — of any origin: an instance restarted empty may have held the only copy.
     const kept = new Map<number, number>();
+    const durable = this.opts.disk?.crash(inst);
     for (const o of this.instances) {
       if (o === inst || !o.alive) continue;
       for (const [origin, seq] of o.db.clock) kept.set(origin, Math.max(kept.get(origin) ?? 0, seq));
     }
+    for (const [origin, seq] of durable ?? []) kept.set(origin, Math.max(kept.get(origin) ?? 0, seq));
     for (const r of this.recorded) if (r.e.seq > (kept.get(r.e.origin) ?? 0)) r.lost = true;
     for (const w of this.wires) if (w.dest === inst || w.src === inst) w.sever(false);
     this.gcWires();
@@ -537,16 +559,35 @@ export class SimWorld {
   }
 }
 
-// ---- detectors of known engine issues (see the report of issue #3) ----------------------------
+// ---- checks of engine invariants during the run -----------------------------------------------
 
 /**
- * ENGINE-TOMB: a dead record is dropped although its state still holds removal thresholds and no
- * tomb guards them — crdt/key.ts clears `tomb` when a key is reborn, so a key that dies again
- * without a DEL (a SET whose counter observation removes the last visible increment) is
- * collected at once, and a late concurrent write then shows on a fresh record.
- * ENGINE-EXPIRY: expiry entries of an EXPIRE/PERSIST concurrent with a DEL stay on the dead
- * record; a later write recreating the key does not clear them (the key was not visible), and
- * whether they survive depends on when GC drops the dead record.
+ * Whether the effect (origin, seq) is stable in fact — judged from the recorded history and the
+ * clocks of the live instances, not from the replication's oracle: every live instance applied
+ * it, its causal past, and every effect concurrent with it. (A restarted instance still
+ * recovering gets the state by full sync, not effects, so it does not count.)
+ */
+function trulyStable(world: SimWorld, origin: number, seq: number): boolean {
+  const alive = world.instances.filter((i) => i.alive && !i.recovering);
+  const me = world.recorded.find((r) => r.e.origin === origin && r.e.seq === seq);
+  if (me === undefined) return alive.every((i) => i.db.clock.covers(origin, seq));
+  const applied = (o: number, q: number): boolean => alive.every((i) => i.db.clock.covers(o, q));
+  if (!applied(origin, seq)) return false;
+  // Its causal past, leaving out effects lost in a crash (no instance has them any more).
+  for (const x of world.recorded) if (!x.lost && me.ctx.covers(x.e.origin, x.e.seq) && !applied(x.e.origin, x.e.seq)) return false;
+  for (const x of world.recorded) {
+    if (x.lost || x === me) continue;
+    const concurrent = !x.ctx.covers(origin, seq) && !me.ctx.covers(x.e.origin, x.e.seq);
+    if (concurrent && !applied(x.e.origin, x.e.seq)) return false;
+  }
+  return true;
+}
+
+/**
+ * ENGINE-TOMB: a dead record dropped although its state still holds removal thresholds and no
+ * tomb guards them. UNSOUND-GC: a dead record dropped while a removal, an expiry entry or an
+ * expiry removal marker on it is not stable in fact (a late effect would then come out
+ * differently here than where the record is still kept). Both fail the run.
  */
 function watchEngineIssues(world: SimWorld, inst: SimInstance): void {
   const ks = inst.db.keyspace;
@@ -559,8 +600,16 @@ function watchEngineIssues(world: SimWorld, inst: SimInstance): void {
       if (!guarded && x !== null && (x.rmTs >= 0 || (x.rm !== null && x.rm.size > 0)) && !world.engineIssues.has('ENGINE-TOMB')) {
         world.engineIssues.set('ENGINE-TOMB', `t=${world.queue.now} instance ${inst.id} dropped dead key ${key} holding removal thresholds with no tomb`);
       }
-      if ((r.env?.exp?.entries.length ?? 0) > 0 && !world.engineIssues.has('ENGINE-EXPIRY')) {
-        world.engineIssues.set('ENGINE-EXPIRY', `t=${world.queue.now} instance ${inst.id} dropped dead key ${key} holding live expiry entries`);
+      const exp = r.env?.exp ?? null;
+      const dots = [
+        ...(r.env?.tomb ?? []),
+        ...(exp?.entries ?? []),
+        ...(exp?.gone ?? []).map((g) => ({ origin: g.byOrigin, seq: g.bySeq })),
+        ...(exp?.floors ?? []).map((f) => ({ origin: f.byOrigin, seq: f.bySeq })),
+      ];
+      const early = dots.find((d) => !trulyStable(world, d.origin, d.seq));
+      if (early !== undefined && !world.engineIssues.has('UNSOUND-GC')) {
+        world.engineIssues.set('UNSOUND-GC', `t=${world.queue.now} instance ${inst.id} dropped dead key ${key} while ${early.origin}:${early.seq} on it was not stable (clocks ${world.instances.map((i) => `${i.id}${i.alive ? (i.recovering ? '(recovering)' : '') : '(down)'}={${i.db.clock.toString()}}`).join(' ')})`);
       }
     }
     drop(key);
@@ -570,21 +619,29 @@ function watchEngineIssues(world: SimWorld, inst: SimInstance): void {
 /** After a successful SET: the key's TTL must be the one it asked for (or kept, or none). */
 function checkSetTtl(world: SimWorld, inst: SimInstance, argv: readonly string[]): void {
   const opts = argv.slice(3).map((a) => a.toUpperCase());
-  if (opts.includes('KEEPTTL') || world.engineIssues.has('ENGINE-EXPIRY')) return;
+  if (opts.includes('KEEPTTL')) return;
   const r = inst.db.keyspace.get(argv[1]!);
   if (r === undefined) return;
   const exp = effectiveExpiry(r.env?.exp ?? null);
   let want = Infinity;
   const i = opts.findIndex((o) => o === 'EX' || o === 'PX');
   if (i >= 0) want = inst.db.now + Number(argv[3 + i + 1]) * (opts[i] === 'EX' ? 1000 : 1);
-  if (exp !== want) world.engineIssues.set('ENGINE-EXPIRY', `t=${world.queue.now} instance ${inst.id}: ${argv.join(' ')} left the key expiring at ${exp}, not ${want}`);
+  if (exp !== want && !world.engineIssues.has('SET-TTL')) world.engineIssues.set('SET-TTL', `t=${world.queue.now} instance ${inst.id}: ${argv.join(' ')} left the key expiring at ${exp}, not ${want}`);
 }
 
-/** Loses remote increments at `db` while claiming they were applied (WorldOptions.sabotage). */
+/** Loses remote increments (strings, hash fields, scores) at `db` while claiming they were
+ * applied (WorldOptions.sabotage). */
 function sabotage(db: Database): void {
   const apply = db.applyRemote.bind(db);
+  const increments = (e: Effect): boolean =>
+    e.ops.some(
+      (op) =>
+        (op.k === 'str' && op.e.t === 'incr') ||
+        (op.k === 'data' && op.type === 'hash' && (op.e as HashEffect).ops.some((x) => x.e.t === 'incr')) ||
+        (op.k === 'data' && op.type === 'zset' && (op.e as ZSetEffect).ops.some((x) => x.e.t === 'incr')),
+    );
   db.applyRemote = (e: Effect): boolean => {
-    if (e.ops.some((op) => op.k === 'str' && op.e.t === 'incr')) {
+    if (increments(e)) {
       db.clock.set(e.origin, e.seq);
       return true;
     }

@@ -11,8 +11,11 @@ import { zsetsFamily } from './zsets.js';
 import { geoFamily } from './geo.js';
 import { listsFamily } from './lists.js';
 import { hllFamily } from './hll.js';
+import { commandKeysFamily } from './command-keys.js';
 
-export const ALL_FAMILIES: readonly CommandFamily[] = [keyspaceFamily, stringsFamily, connectionFamily, hashesFamily, setsFamily, zsetsFamily, geoFamily, listsFamily, hllFamily];
+const DATA_FAMILIES: readonly CommandFamily[] = [keyspaceFamily, stringsFamily, connectionFamily, hashesFamily, setsFamily, zsetsFamily, geoFamily, listsFamily, hllFamily];
+
+export const ALL_FAMILIES: readonly CommandFamily[] = [...DATA_FAMILIES, commandKeysFamily(DATA_FAMILIES)];
 
 /** The families named in a comma-separated list (all when the list is empty or undefined). */
 export function selectFamilies(list: string | undefined): CommandFamily[] {

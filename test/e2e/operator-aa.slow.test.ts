@@ -1,0 +1,163 @@
+// Two (then three) test Kubernetes clusters, each with its API server, operator and REC of real
+// `tandem node` pods: the reference's Active-Active steps end to end (reference §1.2–1.5).
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Redis } from 'ioredis';
+import { CR } from '../../src/operator/kube.js';
+import type { ReaadbSpec, ReaadbStatus } from '../../src/operator/schemas/reaadb.js';
+import type { RercStatus } from '../../src/operator/schemas/rerc.js';
+import { waitFor } from '../helpers/wait-for.js';
+import { nodeCommandAvailable } from '../k8s/pod-runner.js';
+import { TestKubeCluster } from './operator-harness.js';
+
+const available = await nodeCommandAvailable();
+const skip = available ? false : 'needs `tandem node` (the cluster branch); set TANDEM_NODE_BIN to a tandem.js that has it';
+
+const east = new TestKubeCluster('east', 'redis-east');
+const west = new TestKubeCluster('west', 'redis-west');
+const north = new TestKubeCluster('north', 'redis-north');
+const all = [east, west, north];
+const T = { timeout: 90_000, interval: 250 };
+
+async function aaStatus(c: TestKubeCluster, name = 'orders') {
+  return (await c.get<ReaadbSpec, ReaadbStatus>(CR.reaadb, name))?.status;
+}
+
+async function instancePort(c: TestKubeCluster, rec: string, db = 'orders'): Promise<{ port: number; memory: number | undefined }> {
+  const bdb = (await (await c.clusterApi(rec)).bdbs()).find((b) => b.name === db);
+  if (!bdb) throw new Error(`no bdb ${db} on ${rec}`);
+  return { port: bdb.endpoints?.[0]?.port ?? bdb.port!, memory: bdb.memory_size };
+}
+
+before(async () => {
+  if (skip) return;
+  await Promise.all([east.start(), west.start(), north.start()]);
+  await Promise.all([east.createRec('rec-east'), west.createRec('rec-west'), north.createRec('rec-north')]);
+  // §1.2: every participating cluster gets every cluster's credentials as redis-enterprise-<rerc>
+  const creds = { 'rerc-east': await east.recCredentials('rec-east'), 'rerc-west': await west.recCredentials('rec-west'), 'rerc-north': await north.recCredentials('rec-north') };
+  for (const c of all) {
+    for (const [rerc, cr] of Object.entries(creds)) await c.applySecret(`redis-enterprise-${rerc}`, cr);
+    await c.applySecret('orders-db-secret', { password: 'orders-pw' });
+  }
+});
+after(async () => {
+  await Promise.all(all.map((c) => c.stop()));
+});
+
+test('RERCs become Active/Valid, LOCAL true only for the local cluster', { skip }, async () => {
+  for (const c of [east, west]) {
+    await c.applyRerc('rerc-east', 'rec-east', 'redis-east');
+    await c.applyRerc('rerc-west', 'rec-west', 'redis-west');
+  }
+  for (const [c, local] of [
+    [east, 'rerc-east'],
+    [west, 'rerc-west'],
+  ] as const) {
+    for (const name of ['rerc-east', 'rerc-west']) {
+      const st = await waitFor(async () => {
+        const s = (await c.get<unknown, RercStatus>(CR.rerc, name))?.status;
+        return s?.status === 'Active' && s.specStatus === 'Valid' ? s : undefined;
+      }, { ...T, message: `${name} Active on ${c.label}` });
+      assert.equal(st.local, name === local, `${name}.local on ${c.label}`);
+    }
+  }
+});
+
+test('REAADB from the reference example: active and replicating on both clusters; a write on one is read on the other', { skip }, async () => {
+  await east.kube.createCr(CR.reaadb, 'redis-east', {
+    metadata: { name: 'orders' },
+    spec: {
+      participatingClusters: [{ name: 'rerc-east' }, { name: 'rerc-west' }],
+      globalConfigurations: { databaseSecretName: 'orders-db-secret', memorySize: '200MB', shardCount: 1 },
+    },
+  });
+  for (const c of [east, west]) {
+    const st = await waitFor(async () => {
+      const s = await aaStatus(c);
+      return s?.status === 'active' && s.replicationStatus === 'up' && s.specStatus === 'Valid' ? s : undefined;
+    }, { ...T, message: `orders active/up on ${c.label}: ${JSON.stringify(await aaStatus(c))}` });
+    assert.deepEqual(
+      st.participatingClusters!.map((p) => [p.name, p.replicationStatus]).sort(),
+      [
+        ['rerc-east', 'up'],
+        ['rerc-west', 'up'],
+      ],
+    );
+    assert.ok(st.guid);
+    assert.deepEqual(st.secretsStatus, [{ name: 'orders-db-secret', status: 'Valid' }]);
+  }
+  assert.equal((await aaStatus(east))!.guid, (await aaStatus(west))!.guid);
+  const e = new Redis({ port: (await instancePort(east, 'rec-east')).port, password: 'orders-pw', lazyConnect: true, maxRetriesPerRequest: 1 });
+  const w = new Redis({ port: (await instancePort(west, 'rec-west')).port, password: 'orders-pw', lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    await e.connect();
+    await w.connect();
+    await e.set('order:1', 'two coffees');
+    assert.equal(await waitFor(() => w.get('order:1'), { ...T, message: 'order:1 on west' }), 'two coffees');
+  } finally {
+    e.disconnect();
+    w.disconnect();
+  }
+});
+
+test('editing globalConfigurations.memorySize reaches both instances and the peer REAADB', { skip }, async () => {
+  await east.kube.patchCr(CR.reaadb, 'redis-east', 'orders', { spec: { globalConfigurations: { memorySize: '300MB' } } });
+  for (const [c, rec] of [
+    [east, 'rec-east'],
+    [west, 'rec-west'],
+  ] as const) {
+    await waitFor(async () => (await instancePort(c, rec)).memory === 300 * 1024 * 1024, { ...T, message: `300MB on ${rec}` });
+  }
+  await waitFor(async () => (await west.get<ReaadbSpec>(CR.reaadb, 'orders'))?.spec.globalConfigurations?.memorySize === '300MB', { ...T, message: 'west REAADB spec synced' });
+  await waitFor(async () => (await aaStatus(east))?.status === 'active', { ...T, message: 'east active again' });
+});
+
+test('adding and removing a third participating cluster', { skip }, async () => {
+  for (const c of [east, north]) await c.applyRerc('rerc-north', 'rec-north', 'redis-north');
+  for (const [a, b] of [
+    ['rerc-east', 'rec-east'],
+    ['rerc-west', 'rec-west'],
+  ] as const)
+    await north.applyRerc(a, b, b === 'rec-east' ? 'redis-east' : 'redis-west');
+  await waitFor(async () => (await east.get<unknown, RercStatus>(CR.rerc, 'rerc-north'))?.status?.status === 'Active', { ...T, message: 'rerc-north Active on east' });
+  await east.kube.patchCr(CR.reaadb, 'redis-east', 'orders', { spec: { participatingClusters: [{ name: 'rerc-east' }, { name: 'rerc-west' }, { name: 'rerc-north' }] } });
+  const st = await waitFor(async () => {
+    const s = await aaStatus(north);
+    return s?.status === 'active' && s.replicationStatus === 'up' ? s : undefined;
+  }, { ...T, message: `orders active on north: ${JSON.stringify(await aaStatus(north))}` });
+  assert.equal(st.participatingClusters!.length, 3);
+  await waitFor(async () => (await aaStatus(east))?.participatingClusters?.length === 3 && (await aaStatus(east))?.replicationStatus === 'up', { ...T, message: 'east sees 3 clusters up' });
+  assert.deepEqual((await aaStatus(east))!.participatingClusters!.map((p) => p.id).sort(), [1, 2, 3]);
+  const n = new Redis({ port: (await instancePort(north, 'rec-north')).port, password: 'orders-pw', lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    await n.connect();
+    assert.equal(await waitFor(() => n.get('order:1'), { ...T, message: 'north has the earlier write' }), 'two coffees');
+  } finally {
+    n.disconnect();
+  }
+
+  await east.kube.patchCr(CR.reaadb, 'redis-east', 'orders', { spec: { participatingClusters: [{ name: 'rerc-east' }, { name: 'rerc-west' }] } });
+  await waitFor(async () => (await north.get(CR.reaadb, 'orders')) === undefined, { ...T, message: 'the REAADB disappears from north' });
+  await waitFor(async () => (await aaStatus(east))?.participatingClusters?.length === 2 && (await aaStatus(east))?.status === 'active', { ...T, message: 'east back to two clusters' });
+  await waitFor(async () => (await west.get<ReaadbSpec>(CR.reaadb, 'orders'))?.spec.participatingClusters.length === 2, { ...T, message: 'west spec back to two clusters' });
+});
+
+test('an RERC in use cannot be deleted until no REAADB lists it', { skip }, async () => {
+  await east.kube.deleteCr(CR.rerc, 'redis-east', 'rerc-west');
+  const blocked = await waitFor(async () => (await east.get<unknown, RercStatus>(CR.rerc, 'rerc-west'))?.status?.conditions?.find((c) => c.type === 'DeletionBlocked'), { ...T, message: 'DeletionBlocked' });
+  assert.match(blocked.message, /orders still lists this cluster/);
+});
+
+test('deleting the REAADB deletes the database everywhere and releases the finalizers', { skip }, async () => {
+  const guid = (await aaStatus(east))!.guid!;
+  await east.kube.deleteCr(CR.reaadb, 'redis-east', 'orders');
+  for (const c of [east, west]) await waitFor(async () => (await c.get(CR.reaadb, 'orders')) === undefined, { ...T, message: `orders gone on ${c.label}` });
+  for (const [c, rec] of [
+    [east, 'rec-east'],
+    [west, 'rec-west'],
+  ] as const) {
+    await waitFor(async () => !(await (await c.clusterApi(rec)).crdbs()).some((x) => x.guid === guid), { ...T, message: `CRDB gone on ${rec}` });
+  }
+  // the RERC whose deletion waited is now released too
+  await waitFor(async () => (await east.get(CR.rerc, 'rerc-west')) === undefined, { ...T, message: 'rerc-west released' });
+});
