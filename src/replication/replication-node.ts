@@ -140,6 +140,8 @@ export class ReplicationNode implements EffectSink, SessionHost, LinkHost {
   readonly runId: string;
   private causalMode: boolean;
   private unit: Buffer[] = [];
+  /** Messages published while `unit` was open (a transaction), sent once it is committed. */
+  private unitMessages: PubMessage[] | null = null;
   private unitFirst = 0;
   private unitLast = 0;
   private waits: Wait[] = [];
@@ -206,6 +208,12 @@ export class ReplicationNode implements EffectSink, SessionHost, LinkHost {
     this.unit = [];
     this.backlog.append(this.instanceId, this.unitFirst, this.unitLast, bytes);
     for (const p of this.peers.values()) p.link.clockMoved();
+    // Messages published inside the unit (MULTI … PUBLISH … EXEC) follow its writes.
+    const held = this.unitMessages;
+    if (held !== null) {
+      this.unitMessages = null;
+      for (const m of held) this.publish(m);
+    }
     this.requestWork();
   }
 
@@ -221,6 +229,11 @@ export class ReplicationNode implements EffectSink, SessionHost, LinkHost {
    * else: a peer whose link is down or paused does not get it (docs/replication-protocol.md).
    */
   publish(m: PubMessage): void {
+    if (this.unit.length > 0) {
+      // Inside an atomic unit not committed yet: after its effects, at commit.
+      (this.unitMessages ??= []).push(m);
+      return;
+    }
     let bytes: Buffer | null = null;
     for (const p of this.peers.values()) {
       const s = p.session;

@@ -15,7 +15,7 @@
 import { VectorClock } from '../crdt/vector-clock.js';
 import { EffectGapError } from '../engine/database.js';
 import type { Database } from '../engine/database.js';
-import type { DecodedUnit, PubMessage } from './frames.js';
+import type { DecodedUnit, Frame, PubMessage } from './frames.js';
 import { ackFrame, decodeFrame, flowFrame, FRAME_TYPES, FrameError, frameType, probeFrame } from './frames.js';
 import { FullSyncReceiver } from './full-sync.js';
 import type { Continue, DialConn, Hello, LogFn, Refusal, SyncMode, Timing } from './protocol.js';
@@ -179,13 +179,8 @@ export class SyncerLink {
   }
 
   private process(buf: Buffer, now: number): void {
-    let f;
-    try {
-      f = decodeFrame(buf);
-    } catch (e) {
-      this.fail(`protocol error from instance ${this.peerId}: ${(e as FrameError).message}`, now);
-      return;
-    }
+    const f = this.decode(buf, now);
+    if (f === null) return;
     try {
       switch (f.t) {
         case 'batch':
@@ -237,14 +232,18 @@ export class SyncerLink {
   }
 
   private dropMessages(buf: Buffer, now: number): void {
-    let f;
+    const f = this.decode(buf, now);
+    if (f?.t === 'publish') this.owner.onMessages(this, f.messages, true);
+  }
+
+  /** The decoded frame, or null after failing the link on a malformed one. */
+  private decode(buf: Buffer, now: number): Frame | null {
     try {
-      f = decodeFrame(buf);
+      return decodeFrame(buf);
     } catch (e) {
       this.fail(`protocol error from instance ${this.peerId}: ${(e as FrameError).message}`, now);
-      return;
+      return null;
     }
-    if (f.t === 'publish') this.owner.onMessages(this, f.messages, true);
   }
 
   private checkCaughtUp(): void {

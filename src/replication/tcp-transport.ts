@@ -10,8 +10,8 @@
  * Source side: the TANDEM.REPLICATE command (commands.ts) hands its client's socket over here
  * once the core accepted the Hello; the server stops parsing it as a client.
  *
- * Every frame is one socket write; frames of one pump go out back to back and Node coalesces
- * them. The core is pumped on setImmediate after new work and on 'drain', and ticked on a timer.
+ * Frames written during one event-loop turn go out in one socket write (SocketConn.send corks
+ * the socket until setImmediate). The core is pumped on setImmediate after new work and on 'drain', and ticked on a timer.
  */
 import net from 'node:net';
 import type { Socket } from 'node:net';
@@ -82,9 +82,27 @@ class SocketConn implements DialConn {
     if (!this.closed) this.socket.write(encodeCommand(helloCommand(h)));
   }
 
+  /**
+   * Frames sent during one turn of the event loop (acknowledgements after each read, a batch
+   * per commit, probe replies …) leave in one write: the socket is corked at the first and
+   * uncorked on setImmediate, after every I/O callback of the turn.
+   */
   send(frame: Buffer): void {
-    if (!this.closed) this.socket.write(frame);
+    if (this.closed) return;
+    if (!this.corked) {
+      this.corked = true;
+      this.socket.cork();
+      setImmediate(this.uncork);
+    }
+    this.socket.write(frame);
   }
+
+  private corked = false;
+
+  private readonly uncork = (): void => {
+    this.corked = false;
+    if (!this.closed) this.socket.uncork();
+  };
 
   close(_reason: string): void {
     if (this.closed) return;

@@ -22,6 +22,17 @@ export interface ClusterOptions {
   guid?: string;
 }
 
+/** INFO crdt of one instance as name → value. */
+export async function infoCrdt(r: Redis): Promise<Map<string, string>> {
+  const text = (await r.call('INFO', 'crdt')) as string;
+  const m = new Map<string, string>();
+  for (const line of text.split('\r\n')) {
+    const i = line.indexOf(':');
+    if (i > 0 && !line.startsWith('#')) m.set(line.slice(0, i), line.slice(i + 1));
+  }
+  return m;
+}
+
 /** Reason to skip the suite, or false. */
 export function clusterSkipReason(): string | false {
   return tandemBuilt() ? false : `Tandem is not built (${tandemEntry} missing): run npx tsc -p .`;
@@ -91,13 +102,7 @@ export class Cluster {
   }
 
   async info(id: number): Promise<Map<string, string>> {
-    const text = (await this.at(id).call('INFO', 'crdt')) as string;
-    const m = new Map<string, string>();
-    for (const line of text.split('\r\n')) {
-      const i = line.indexOf(':');
-      if (i > 0 && !line.startsWith('#')) m.set(line.slice(0, i), line.slice(i + 1));
-    }
-    return m;
+    return infoCrdt(this.at(id));
   }
 
   /** What the server printed, for failure messages. */

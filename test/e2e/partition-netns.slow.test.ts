@@ -163,6 +163,8 @@ async function writeLoop(r: Redis, id: number, acked: Acked, stop: () => boolean
 }
 
 const skipReason = setUp();
+// Also when the run ends without reaching after() (a timeout cancels the suite).
+if (skipReason === null) process.once('exit', cleanup);
 
 describe('partition across network namespaces (3 processes, firewall cut)', { skip: skipReason ?? false, timeout: 240_000 }, () => {
   const servers: ServerHandle[] = [];

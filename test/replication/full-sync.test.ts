@@ -11,7 +11,7 @@ import { openSnapshot, openSnapshots } from '../../src/engine/snapshot.js';
 import '../../src/engine/strings.js';
 import '../../src/engine/keys.js';
 import { ReplyWriter } from '../../src/protocol/reply.js';
-import { decodeFrame } from '../../src/replication/frames.js';
+import { decodeFrame, FrameError } from '../../src/replication/frames.js';
 import { FullSyncReceiver, FullSyncSender } from '../../src/replication/full-sync.js';
 
 function run(db: Database, ...argv: string[]): string {
@@ -182,4 +182,17 @@ test('joinStep joins in bounded steps; a pending record joins before an effect o
   assert.equal(dst.joinStep(1000), 0);
   assert.equal(dst.keyspace.pending, null);
   assert.equal(run(dst, 'DBSIZE'), ':100\r\n');
+});
+
+test('a malformed full-sync chunk is a FrameError when decoded, and nothing is joined', () => {
+  const dst = new Database({ instanceId: 2 });
+  const rcv = new FullSyncReceiver(new Database({ instanceId: 1 }).clock, 0, 1);
+  // Two records announced, one truncated record present.
+  rcv.stage(2, Buffer.from([3, 0x6b, 0x65, 0x79, 1]));
+  assert.throws(() => rcv.decodeStep(500), FrameError);
+  const trailing = new FullSyncReceiver(dst.clock.clone(), 0, 0);
+  trailing.stage(0, Buffer.from([1, 2, 3]));
+  assert.throws(() => trailing.joinInto(dst), /trailing bytes/);
+  assert.equal(dst.keyspace.size, 0);
+  assert.equal(dst.joinPending, 0);
 });

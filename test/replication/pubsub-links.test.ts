@@ -4,6 +4,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { decodeFrame, encodePubMessage, FrameError, publishFrame } from '../../src/replication/frames.js';
+import { lookupCommand } from '../../src/engine/command-table.js';
+import { ReplyWriter } from '../../src/protocol/reply.js';
 import { SimWorld } from '../sim/world.js';
 
 function world(n: number, extra: Partial<ConstructorParameters<typeof SimWorld>[0]> = {}): SimWorld {
@@ -79,6 +81,23 @@ test('a message goes out after the writes committed before it', () => {
     // Message i follows write i (sequence i of instance 1) and precedes write i + 1.
     assert.equal(clock.get(1), Number(m.message), `message ${m.message} delivered at ${clock.toString()}`);
   }
+});
+
+test('a message published inside a transaction follows the transaction\'s writes', () => {
+  const w = world(2);
+  const inst = w.instance(1);
+  inst.enter();
+  // MULTI; SET a; PUBLISH; SET b; EXEC: one atomic unit, committed at EXEC.
+  const out = new ReplyWriter();
+  const set = lookupCommand('SET')!.handler!;
+  set({ db: inst.db, out, session: { id: 0 } }, ['SET', 'a', '1']);
+  inst.node.publish({ channel: 'c', message: 'in-multi', shard: false });
+  set({ db: inst.db, out, session: { id: 0 } }, ['SET', 'b', '2']);
+  inst.db.commit();
+  w.runUntil(w.queue.now + 500);
+  const inbox = w.instance(2).inbox;
+  assert.equal(inbox.length, 1);
+  assert.equal(inbox[0]!.clock.get(1), 2, 'both writes of the transaction were applied before the message');
 });
 
 test('a link that is down or paused does not deliver (counted); later messages flow again', () => {

@@ -193,3 +193,28 @@ test('a full sync is joined over many pumps while clients and a third instance k
     for (const id of [1, 2, 3]) assert.equal(w.exec(id, ['GET', `k${k}`]), want, `k${k} at ${id}`);
   }
 });
+
+test('a pop concurrent with a push anchored on the popped element converges (dead list kept until stable)', async () => {
+  await import('../../src/engine/lists.js');
+  for (const delay of [1, 5, 20]) {
+    const w = world(2, { minDelay: delay, maxDelay: delay });
+    w.runUntil(300);
+    w.exec(1, ['RPUSH', 'q', '0']);
+    w.runUntil(w.queue.now + 100);
+    // Instance 2 pops the only element (its list is empty, its record dead) while instance 1
+    // pushes after that element: the push must still find its anchor at instance 2.
+    w.exec(2, ['LPOP', 'q']);
+    w.exec(1, ['RPUSH', 'q', '1']);
+    w.runUntil(w.queue.now + 200);
+    w.exec(1, ['RPUSH', 'q', '2']);
+    settled(w);
+    const want = '*2\r\n$1\r\n1\r\n$1\r\n2\r\n';
+    assert.equal(w.exec(1, ['LRANGE', 'q', '0', '-1']), want, `instance 1, delay ${delay}`);
+    assert.equal(w.exec(2, ['LRANGE', 'q', '0', '-1']), want, `instance 2, delay ${delay}`);
+    // Once the removal is stable everywhere, an emptied list is collected.
+    w.exec(1, ['DEL', 'q']);
+    settled(w);
+    w.runUntil(w.queue.now + 2000);
+    for (const id of [1, 2]) assert.equal(w.instance(id).db.keyspace.get('q'), undefined, `collected at ${id}`);
+  }
+});
