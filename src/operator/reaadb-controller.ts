@@ -97,8 +97,10 @@ export class ReaadbReconciler {
     return c;
   }
 
-  private async localApi(participants: Participant[]): Promise<{ api: ClusterApi; local: Participant } | undefined> {
-    for (const p of participants) {
+  private async localApi(participants: Participant[], namespace: string): Promise<{ api: ClusterApi; local: Participant } | undefined> {
+    // with several participating clusters in one Kubernetes cluster, the REC of the REAADB's own namespace is the local one
+    const ordered = [...participants.filter((p) => p.rerc.spec.recNamespace === namespace), ...participants.filter((p) => p.rerc.spec.recNamespace !== namespace)];
+    for (const p of ordered) {
       if (await this.ctx.isLocal(p.rerc)) {
         const api = await this.ctx.recApi(p.rerc.spec.recNamespace, p.rerc.spec.recName);
         if (api) return { api, local: p };
@@ -130,7 +132,7 @@ export class ReaadbReconciler {
     };
 
     const { list: participants, problems } = await this.participants(ns, obj.spec);
-    const local = await this.localApi(participants);
+    const local = await this.localApi(participants, ns);
 
     // ---- deletion
     if (obj.metadata.deletionTimestamp) {

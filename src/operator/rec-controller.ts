@@ -80,6 +80,8 @@ export function recStatefulSet(rec: Resource<RecSpec>, image: string): k8s.V1Sta
                 { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
                 { name: 'TANDEM_USERNAME', valueFrom: { secretKeyRef: { name: secret, key: 'username' } } },
                 { name: 'TANDEM_PASSWORD', valueFrom: { secretKeyRef: { name: secret, key: 'password' } } },
+                // lets `kubectl exec … -- crdb-cli` trust the node's self-signed certificate
+                { name: 'TANDEM_CA_FILE', value: `${DATA_DIR}/tls/cert.pem` },
               ],
               ports: [{ name: 'api', containerPort: API_PORT }],
               readinessProbe: { tcpSocket: { port: API_PORT }, periodSeconds: 5 },
