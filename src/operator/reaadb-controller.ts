@@ -20,7 +20,7 @@ import { clusterFqdn, FINALIZERS, type OperatorContext } from './context.js';
 import { configMatches, fromDatabaseConfig, toDatabaseConfig } from './db-config.js';
 import { CR, statusOf, type Resource } from './kube.js';
 import type { ReconcileResult } from './runtime/controller.js';
-import { setCondition } from './runtime/conditions.js';
+import { setCondition, withUnsupportedFields } from './runtime/conditions.js';
 import type { ParticipatingCluster, ReaadbSpec, ReaadbStatus } from './schemas/reaadb.js';
 import type { RercSpec, RercStatus } from './schemas/rerc.js';
 import type { DatabaseSpec } from './schemas/database-spec.js';
@@ -160,14 +160,8 @@ export class ReaadbReconciler {
     }
 
     const unsupported = unsupportedFields(obj.spec.globalConfigurations as Record<string, unknown> | undefined);
-    // True when something set is not applied: never ignored silently
-    status.conditions = setCondition(status.conditions, {
-      type: 'UnsupportedFields',
-      status: unsupported.length > 0 ? 'True' : 'False',
-      reason: unsupported.length > 0 ? 'NotApplied' : 'AllApplied',
-      message: unsupported.length > 0 ? `accepted but not applied by Tandem: ${unsupported.join(', ')}` : 'every globalConfigurations field set is applied',
-      observedGeneration: gen,
-    });
+    // never ignored silently
+    status.conditions = withUnsupportedFields(status.conditions, unsupported, gen, 'globalConfigurations field');
 
     if (problems.length > 0 || !local) {
       const msg = problems.length > 0 ? problems.join('; ') : 'none of the participating clusters is managed by this operator (no RERC is local); add the local cluster\'s RERC';

@@ -119,3 +119,29 @@ test('removed limitation: per-participating-cluster overrides become that instan
   assert.equal(a.memory_size, 200 * 1024 * 1024);
   assert.equal(a.eviction_policy, 'noeviction');
 });
+
+test('REDB: a plain database with its generated secret and Service; REC deletion waits for it', { skip }, async () => {
+  await k.kube.createCr(CR.redb, 'ns-a', { metadata: { name: 'cache' }, spec: { memorySize: '100MB', evictionPolicy: 'allkeys-lru' } });
+  const st = await waitFor(async () => {
+    const s = (await k.get<unknown, { status?: string; databaseUID?: string }>(CR.redb, 'cache', 'ns-a'))?.status;
+    return s?.status === 'active' ? s : undefined;
+  }, { ...T, message: 'cache active' });
+  const bdb = (await bdbOf('ns-a', 'rec-a', 'cache'))!;
+  assert.equal(String(bdb.uid), st.databaseUID);
+  assert.equal(bdb.eviction_policy, 'allkeys-lru');
+  const password = (await k.kube.secretData('ns-a', 'redb-cache'))!.data.password!;
+  const svc = await k.kube.read<k8s.V1Service>('v1', 'Service', 'ns-a', 'cache');
+  assert.equal(svc?.spec?.ports?.[0]?.port, bdb.endpoints?.[0]?.port ?? bdb.port);
+  const c = new Redis({ port: bdb.endpoints?.[0]?.port ?? bdb.port!, password, lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    await c.connect();
+    assert.equal(await c.set('k', 'v'), 'OK');
+  } finally {
+    c.disconnect();
+  }
+  await k.kube.deleteCr(CR.rec, 'ns-a', 'rec-a');
+  await waitFor(async () => (await k.get<unknown, { state?: string }>(CR.rec, 'rec-a', 'ns-a'))?.status?.state === 'Deleting', { ...T, message: 'REC waits for its databases' });
+  await k.kube.deleteCr(CR.redb, 'ns-a', 'cache');
+  await waitFor(async () => (await k.get(CR.redb, 'cache', 'ns-a')) === undefined, { ...T, message: 'REDB gone' });
+  await waitFor(async () => (await k.get(CR.rec, 'rec-a', 'ns-a')) === undefined, { ...T, message: 'REC released' });
+});
