@@ -2,6 +2,7 @@
 // `tandem node` pods: the reference's Active-Active steps end to end (reference §1.2–1.5).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import type * as k8s from '@kubernetes/client-node';
 import { Redis } from 'ioredis';
 import { CR } from '../../src/operator/kube.js';
 import type { ReaadbSpec, ReaadbStatus } from '../../src/operator/schemas/reaadb.js';
@@ -87,6 +88,18 @@ test('REAADB from the reference example: active and replicating on both clusters
     assert.deepEqual(st.secretsStatus, [{ name: 'orders-db-secret', status: 'Valid' }]);
   }
   assert.equal((await aaStatus(east))!.guid, (await aaStatus(west))!.guid);
+  // the database's Services and ingress (services rigger) on each cluster
+  for (const [c, ns, rec] of [
+    [east, 'redis-east', 'rec-east'],
+    [west, 'redis-west', 'rec-west'],
+  ] as const) {
+    const port = (await instancePort(c, rec)).port;
+    const svc = await waitFor(() => c.kube.read<k8s.V1Service>('v1', 'Service', ns, 'orders'), { ...T, message: `Service orders on ${c.label}` });
+    assert.equal(svc.spec!.ports![0]!.port, port);
+    assert.equal((await c.kube.read<k8s.V1Service>('v1', 'Service', ns, 'orders-headless'))?.spec?.clusterIP, 'None');
+    const ing = await c.kube.read<k8s.V1Ingress>('networking.k8s.io/v1', 'Ingress', ns, 'orders');
+    assert.equal(ing?.spec?.rules?.[0]?.host, `orders.db-${rec}-${ns}.example.com`);
+  }
   const e = new Redis({ port: (await instancePort(east, 'rec-east')).port, password: 'orders-pw', lazyConnect: true, maxRetriesPerRequest: 1 });
   const w = new Redis({ port: (await instancePort(west, 'rec-west')).port, password: 'orders-pw', lazyConnect: true, maxRetriesPerRequest: 1 });
   try {
@@ -152,6 +165,13 @@ test('deleting the REAADB deletes the database everywhere and releases the final
   const guid = (await aaStatus(east))!.guid!;
   await east.kube.deleteCr(CR.reaadb, 'redis-east', 'orders');
   for (const c of [east, west]) await waitFor(async () => (await c.get(CR.reaadb, 'orders')) === undefined, { ...T, message: `orders gone on ${c.label}` });
+  for (const [c, ns] of [
+    [east, 'redis-east'],
+    [west, 'redis-west'],
+  ] as const) {
+    assert.equal(await c.kube.read('v1', 'Service', ns, 'orders'), undefined, 'the database Service goes with the REAADB');
+    assert.equal(await c.kube.read('networking.k8s.io/v1', 'Ingress', ns, 'orders'), undefined);
+  }
   for (const [c, rec] of [
     [east, 'rec-east'],
     [west, 'rec-west'],
