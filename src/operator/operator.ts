@@ -41,6 +41,7 @@ export class Operator {
   private elector: LeaderElector | undefined;
   private discoverTimer: NodeJS.Timeout | undefined;
   private generation = 0;
+  private stopped = false;
   flags: OperatorFlags = { activeActive: true, remoteCluster: true };
 
   constructor(readonly config: OperatorConfig) {
@@ -78,12 +79,14 @@ export class Operator {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     if (this.elector) await this.elector.stop();
     await this.stopControllers();
   }
 
   private async startControllers(): Promise<void> {
     this.flags = await this.readFlags();
+    if (this.stopped) return;
     const { ctx } = this;
     const base = { kube: this.kube, kubeConfig: this.config.kubeConfig, namespaces: this.config.namespaces, log: this.config.log, ...(this.config.resyncMs ? { resyncMs: this.config.resyncMs } : {}) };
     this.controllers.push(new Controller({ ...base, name: 'rec', ref: CR.rec, reconcile: (o) => reconcileRec(ctx, o) }));

@@ -3,13 +3,12 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type * as k8s from '@kubernetes/client-node';
-import { Redis } from 'ioredis';
 import { CR } from '../../src/operator/kube.js';
 import type { ReaadbSpec, ReaadbStatus } from '../../src/operator/schemas/reaadb.js';
 import type { RercStatus } from '../../src/operator/schemas/rerc.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { nodeCommandAvailable } from '../k8s/pod-runner.js';
-import { TestKubeCluster } from './operator-harness.js';
+import { TestKubeCluster, withRedis } from './operator-harness.js';
 
 const available = await nodeCommandAvailable();
 const skip = available ? false : 'needs `tandem node` (the cluster branch); set TANDEM_NODE_BIN to a tandem.js that has it';
@@ -100,17 +99,9 @@ test('REAADB from the reference example: active and replicating on both clusters
     const ing = await c.kube.read<k8s.V1Ingress>('networking.k8s.io/v1', 'Ingress', ns, 'orders');
     assert.equal(ing?.spec?.rules?.[0]?.host, `orders.db-${rec}-${ns}.example.com`);
   }
-  const e = new Redis({ port: (await instancePort(east, 'rec-east')).port, password: 'orders-pw', lazyConnect: true, maxRetriesPerRequest: 1 });
-  const w = new Redis({ port: (await instancePort(west, 'rec-west')).port, password: 'orders-pw', lazyConnect: true, maxRetriesPerRequest: 1 });
-  try {
-    await e.connect();
-    await w.connect();
-    await e.set('order:1', 'two coffees');
-    assert.equal(await waitFor(() => w.get('order:1'), { ...T, message: 'order:1 on west' }), 'two coffees');
-  } finally {
-    e.disconnect();
-    w.disconnect();
-  }
+  await withRedis((await instancePort(east, 'rec-east')).port, 'orders-pw', (e) => e.set('order:1', 'two coffees'));
+  const read = await withRedis((await instancePort(west, 'rec-west')).port, 'orders-pw', (w) => waitFor(() => w.get('order:1'), { ...T, message: 'order:1 on west' }));
+  assert.equal(read, 'two coffees');
 });
 
 test('editing globalConfigurations.memorySize reaches both instances and the peer REAADB', { skip }, async () => {
@@ -141,13 +132,8 @@ test('adding and removing a third participating cluster', { skip }, async () => 
   assert.equal(st.participatingClusters!.length, 3);
   await waitFor(async () => (await aaStatus(east))?.participatingClusters?.length === 3 && (await aaStatus(east))?.replicationStatus === 'up', { ...T, message: 'east sees 3 clusters up' });
   assert.deepEqual((await aaStatus(east))!.participatingClusters!.map((p) => p.id).sort(), [1, 2, 3]);
-  const n = new Redis({ port: (await instancePort(north, 'rec-north')).port, password: 'orders-pw', lazyConnect: true, maxRetriesPerRequest: 1 });
-  try {
-    await n.connect();
-    assert.equal(await waitFor(() => n.get('order:1'), { ...T, message: 'north has the earlier write' }), 'two coffees');
-  } finally {
-    n.disconnect();
-  }
+  const onNorth = await withRedis((await instancePort(north, 'rec-north')).port, 'orders-pw', (n) => waitFor(() => n.get('order:1'), { ...T, message: 'north has the earlier write' }));
+  assert.equal(onNorth, 'two coffees');
 
   await east.kube.patchCr(CR.reaadb, 'redis-east', 'orders', { spec: { participatingClusters: [{ name: 'rerc-east' }, { name: 'rerc-west' }] } });
   await waitFor(async () => (await north.get(CR.reaadb, 'orders')) === undefined, { ...T, message: 'the REAADB disappears from north' });

@@ -5,13 +5,12 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type * as k8s from '@kubernetes/client-node';
-import { Redis } from 'ioredis';
 import { CR } from '../../src/operator/kube.js';
 import type { ReaadbSpec, ReaadbStatus } from '../../src/operator/schemas/reaadb.js';
 import type { RercStatus } from '../../src/operator/schemas/rerc.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { nodeCommandAvailable } from '../k8s/pod-runner.js';
-import { apiHost, TestKubeCluster } from './operator-harness.js';
+import { apiHost, TestKubeCluster, withRedis } from './operator-harness.js';
 
 const available = await nodeCommandAvailable();
 const skip = available ? false : 'needs `tandem node` (the cluster branch); set TANDEM_NODE_BIN to a tandem.js that has it';
@@ -59,13 +58,7 @@ test('crdb-cli crdb create, run in a node pod, makes an Active-Active database a
   guid = /CRDB GUID Assigned: crdb:(\S+)/.exec(r.stdout)?.[1] ?? '';
   assert.ok(guid, r.stdout);
   const pa = (await bdbOf('ns-a', 'rec-a', 'legacy'))!;
-  const c = new Redis({ port: pa.endpoints?.[0]?.port ?? pa.port!, password: 'legacy-pw', lazyConnect: true, maxRetriesPerRequest: 1 });
-  try {
-    await c.connect();
-    await c.set('legacy:key', 'kept');
-  } finally {
-    c.disconnect();
-  }
+  await withRedis(pa.endpoints?.[0]?.port ?? pa.port!, 'legacy-pw', (c) => c.set('legacy:key', 'kept'));
 });
 
 test('the crdb-cli database is adopted into a REAADB by GUID, keeping its data, and appears in the other namespace', { skip }, async () => {
@@ -100,13 +93,7 @@ test('the crdb-cli database is adopted into a REAADB by GUID, keeping its data, 
   const after = (await bdbOf('ns-a', 'rec-a', 'legacy'))!;
   assert.equal(after.uid, before.uid);
   const pb = (await bdbOf('ns-b', 'rec-b', 'legacy'))!;
-  const c = new Redis({ port: pb.endpoints?.[0]?.port ?? pb.port!, password: 'legacy-pw', lazyConnect: true, maxRetriesPerRequest: 1 });
-  try {
-    await c.connect();
-    assert.equal(await c.get('legacy:key'), 'kept');
-  } finally {
-    c.disconnect();
-  }
+  assert.equal(await withRedis(pb.endpoints?.[0]?.port ?? pb.port!, 'legacy-pw', (c) => c.get('legacy:key')), 'kept');
 });
 
 test('removed limitation: per-participating-cluster overrides become that instance\'s db_config', { skip }, async () => {
@@ -132,13 +119,7 @@ test('REDB: a plain database with its generated secret and Service; REC deletion
   const password = (await k.kube.secretData('ns-a', 'redb-cache'))!.data.password!;
   const svc = await k.kube.read<k8s.V1Service>('v1', 'Service', 'ns-a', 'cache');
   assert.equal(svc?.spec?.ports?.[0]?.port, bdb.endpoints?.[0]?.port ?? bdb.port);
-  const c = new Redis({ port: bdb.endpoints?.[0]?.port ?? bdb.port!, password, lazyConnect: true, maxRetriesPerRequest: 1 });
-  try {
-    await c.connect();
-    assert.equal(await c.set('k', 'v'), 'OK');
-  } finally {
-    c.disconnect();
-  }
+  assert.equal(await withRedis(bdb.endpoints?.[0]?.port ?? bdb.port!, password, (c) => c.set('k', 'v')), 'OK');
   await k.kube.deleteCr(CR.rec, 'ns-a', 'rec-a');
   await waitFor(async () => (await k.get<unknown, { state?: string }>(CR.rec, 'rec-a', 'ns-a'))?.status?.state === 'Deleting', { ...T, message: 'REC waits for its databases' });
   await k.kube.deleteCr(CR.redb, 'ns-a', 'cache');

@@ -5,6 +5,7 @@
  * the pod of the REC they name, like DNS + a TLS-passthrough ingress would.
  */
 import * as k8s from '@kubernetes/client-node';
+import { Redis } from 'ioredis';
 import { kubeLookups, startAdmissionServer } from '../../src/operator/admission/server.js';
 import { validatingWebhookConfiguration } from '../../src/operator/admission/webhook-config.js';
 import { ClusterApi } from '../../src/operator/cluster-api.js';
@@ -125,5 +126,16 @@ export class TestKubeCluster {
 
   async get<S = Record<string, unknown>, T = Record<string, unknown>>(ref: (typeof CR)[keyof typeof CR], name: string, ns = this.namespace): Promise<Resource<S, T> | undefined> {
     return this.kube.getCr<S, T>(ref, ns, name);
+  }
+}
+
+/** Runs `fn` with a Redis client connected (and authenticated) to a database instance. */
+export async function withRedis<T>(port: number, password: string, fn: (c: Redis) => Promise<T>): Promise<T> {
+  const c = new Redis({ port, password, lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    await c.connect();
+    return await fn(c);
+  } finally {
+    c.disconnect();
   }
 }
