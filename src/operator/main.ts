@@ -8,7 +8,7 @@ import * as k8s from '@kubernetes/client-node';
 import { kubeLookups, startAdmissionServer } from './admission/server.js';
 import { Kube } from './kube.js';
 import { Operator } from './operator.js';
-import { selfSignedCert, serviceDnsNames } from './tls.js';
+import { ensureAdmissionCert, patchWebhookCaBundle } from './admission/certificate.js';
 
 export interface OperatorCliOptions {
   namespace: string[];
@@ -45,11 +45,13 @@ export async function runOperator(o: OperatorCliOptions): Promise<void> {
   });
   await operator.start();
   if (o.webhook) {
+    const kube = new Kube(kc);
     const tls =
       o.webhookCert && o.webhookKey
         ? { cert: readFileSync(o.webhookCert, 'utf8'), key: readFileSync(o.webhookKey, 'utf8') }
-        : await selfSignedCert('admission', serviceDnsNames('admission', namespaces[0]!));
-    const wh = await startAdmissionServer({ lookups: kubeLookups(new Kube(kc)), tls, port: Number(o.webhookPort) });
+        : await ensureAdmissionCert(kube, namespaces[0]!);
+    if (await patchWebhookCaBundle(kube, tls.cert).catch(() => false)) log.info('set the caBundle of the redis-enterprise-admission webhook');
+    const wh = await startAdmissionServer({ lookups: kubeLookups(kube), tls, port: Number(o.webhookPort) });
     log.info(`admission webhook listening on :${wh.port}`);
   }
   const health = http.createServer((_req, res) => {

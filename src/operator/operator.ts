@@ -40,6 +40,8 @@ export class Operator {
   private controllers: Controller[] = [];
   private elector: LeaderElector | undefined;
   private discoverTimer: NodeJS.Timeout | undefined;
+  private generation = 0;
+  private stopped = false;
   flags: OperatorFlags = { activeActive: true, remoteCluster: true };
 
   constructor(readonly config: OperatorConfig) {
@@ -77,12 +79,14 @@ export class Operator {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     if (this.elector) await this.elector.stop();
     await this.stopControllers();
   }
 
   private async startControllers(): Promise<void> {
     this.flags = await this.readFlags();
+    if (this.stopped) return;
     const { ctx } = this;
     const base = { kube: this.kube, kubeConfig: this.config.kubeConfig, namespaces: this.config.namespaces, log: this.config.log, ...(this.config.resyncMs ? { resyncMs: this.config.resyncMs } : {}) };
     this.controllers.push(new Controller({ ...base, name: 'rec', ref: CR.rec, reconcile: (o) => reconcileRec(ctx, o) }));
@@ -91,9 +95,11 @@ export class Operator {
     if (this.flags.activeActive) {
       const aa = new ReaadbReconciler(ctx, this.config);
       this.controllers.push(new Controller({ ...base, name: 'reaadb', ref: CR.reaadb, reconcile: (o) => aa.reconcile(o) }));
+      const generation = ++this.generation;
       const discover = async () => {
         for (const ns of this.config.namespaces) await aa.materialise(ns).catch((e: unknown) => this.config.log.warn(`discovery in ${ns}: ${(e as Error).message}`));
-        this.discoverTimer = setTimeout(() => void discover(), this.config.pollMs ?? 5000);
+        // stopped (or restarted) meanwhile: do not re-arm
+        if (generation === this.generation) this.discoverTimer = setTimeout(() => void discover(), this.config.pollMs ?? 5000);
       };
       this.discoverTimer = setTimeout(() => void discover(), 0);
     }
@@ -102,6 +108,7 @@ export class Operator {
   }
 
   private async stopControllers(): Promise<void> {
+    this.generation++;
     if (this.discoverTimer) clearTimeout(this.discoverTimer);
     this.discoverTimer = undefined;
     const cs = this.controllers;

@@ -18,9 +18,12 @@ import { unsupportedFields } from './admission/rules.js';
 import { ClusterApi, ClusterApiError, taskDone, type Crdb, type DatabaseConfig, type InstanceInfo } from './cluster-api.js';
 import { clusterFqdn, FINALIZERS, type OperatorContext } from './context.js';
 import { configMatches, fromDatabaseConfig, toDatabaseConfig } from './db-config.js';
-import { CR, statusOf, type Resource } from './kube.js';
+import type * as k8s from '@kubernetes/client-node';
+import { CR, ownerReference, statusOf, type Resource } from './kube.js';
+import { recLabels } from './rec-controller.js';
+import type { RecSpec } from './schemas/rec.js';
 import type { ReconcileResult } from './runtime/controller.js';
-import { setCondition } from './runtime/conditions.js';
+import { setCondition, withUnsupportedFields } from './runtime/conditions.js';
 import type { ParticipatingCluster, ReaadbSpec, ReaadbStatus } from './schemas/reaadb.js';
 import type { RercSpec, RercStatus } from './schemas/rerc.js';
 import type { DatabaseSpec } from './schemas/database-spec.js';
@@ -97,8 +100,10 @@ export class ReaadbReconciler {
     return c;
   }
 
-  private async localApi(participants: Participant[]): Promise<{ api: ClusterApi; local: Participant } | undefined> {
-    for (const p of participants) {
+  private async localApi(participants: Participant[], namespace: string): Promise<{ api: ClusterApi; local: Participant } | undefined> {
+    // with several participating clusters in one Kubernetes cluster, the REC of the REAADB's own namespace is the local one
+    const ordered = [...participants.filter((p) => p.rerc.spec.recNamespace === namespace), ...participants.filter((p) => p.rerc.spec.recNamespace !== namespace)];
+    for (const p of ordered) {
       if (await this.ctx.isLocal(p.rerc)) {
         const api = await this.ctx.recApi(p.rerc.spec.recNamespace, p.rerc.spec.recName);
         if (api) return { api, local: p };
@@ -130,7 +135,7 @@ export class ReaadbReconciler {
     };
 
     const { list: participants, problems } = await this.participants(ns, obj.spec);
-    const local = await this.localApi(participants);
+    const local = await this.localApi(participants, ns);
 
     // ---- deletion
     if (obj.metadata.deletionTimestamp) {
@@ -158,14 +163,8 @@ export class ReaadbReconciler {
     }
 
     const unsupported = unsupportedFields(obj.spec.globalConfigurations as Record<string, unknown> | undefined);
-    // True when something set is not applied: never ignored silently
-    status.conditions = setCondition(status.conditions, {
-      type: 'UnsupportedFields',
-      status: unsupported.length > 0 ? 'True' : 'False',
-      reason: unsupported.length > 0 ? 'NotApplied' : 'AllApplied',
-      message: unsupported.length > 0 ? `accepted but not applied by Tandem: ${unsupported.join(', ')}` : 'every globalConfigurations field set is applied',
-      observedGeneration: gen,
-    });
+    // never ignored silently
+    status.conditions = withUnsupportedFields(status.conditions, unsupported, gen, 'globalConfigurations field');
 
     if (problems.length > 0 || !local) {
       const msg = problems.length > 0 ? problems.join('; ') : 'none of the participating clusters is managed by this operator (no RERC is local); add the local cluster\'s RERC';
@@ -257,7 +256,7 @@ export class ReaadbReconciler {
         const pulled = await this.pull(obj, crdb, participants);
         if (pulled) return { requeueAfterMs: 100 };
       }
-      await this.publish(obj, crdb, local.api, status);
+      await this.publish(obj, crdb, local.api, status, local.local);
       cond('ConfigApplied', true, 'InSync', 'the database configuration matches the spec');
       if (notActive.length > 0) {
         status.status = 'error';
@@ -360,13 +359,14 @@ export class ReaadbReconciler {
     return [{ name, status: s && s.data.password !== undefined ? 'Valid' : 'Invalid' }];
   }
 
-  private async publish(obj: Resource<ReaadbSpec>, crdb: Crdb, api: ClusterApi, status: ReaadbStatus): Promise<void> {
+  private async publish(obj: Resource<ReaadbSpec>, crdb: Crdb, api: ClusterApi, status: ReaadbStatus, local: Participant): Promise<void> {
     const localDb = crdb.local_databases?.[0];
     let bdbStatus = 'pending';
     const linkUp = new Map<number, boolean>();
     if (localDb) {
       const bdb = await api.bdb(Number(localDb.bdb_uid));
       bdbStatus = bdb.status;
+      await this.exposeDatabase(obj, bdb.endpoints?.[0]?.port ?? bdb.port, local);
       for (const s of bdb.crdt_sources ?? []) linkUp.set(s.uid, s.status === 'in-sync');
       linkUp.set(localDb.id, bdb.status === 'active');
     }
@@ -386,6 +386,44 @@ export class ReaadbReconciler {
       message: `local instance ${localDb?.id ?? '?'} is ${bdbStatus}; replication ${status.replicationStatus}`,
       observedGeneration: obj.metadata.generation ?? 1,
     });
+  }
+
+  /**
+   * The services rigger's part (reference §1.4 step 14): a ClusterIP Service named after the
+   * database, `<name>-headless`, and for `ingressOrRouteSpec.method: ingress` an Ingress for
+   * `<name><dbFqdnSuffix>` (TLS passthrough) — all owned by the REAADB, so they go with it.
+   */
+  private async exposeDatabase(obj: Resource<ReaadbSpec>, port: number | undefined, local: Participant): Promise<void> {
+    const ns = obj.metadata.namespace!;
+    if (port === undefined || local.rerc.spec.recNamespace !== ns) return; // a Service selects pods of its own namespace only
+    const rec = await this.ctx.kube.getCr<RecSpec, unknown>(CR.rec, ns, local.rerc.spec.recName);
+    if (!rec) return;
+    const servicePort = obj.spec.globalConfigurations?.databaseServicePort ?? port;
+    const owner = [ownerReference(obj)];
+    for (const [name, headless] of [
+      [obj.metadata.name, false],
+      [`${obj.metadata.name}-headless`, true],
+    ] as const) {
+      await this.ctx.kube.ensure({
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name, namespace: ns, labels: { ...recLabels(rec), 'redis.io/bdb': obj.metadata.name }, ownerReferences: owner },
+        spec: { selector: recLabels(rec), ports: [{ name: 'redis', port: servicePort, targetPort: port as unknown as k8s.IntOrString }], ...(headless ? { clusterIP: 'None' } : {}) },
+      } as k8s.V1Service);
+    }
+    const route = rec.spec.ingressOrRouteSpec;
+    if (route?.method === 'ingress') {
+      const host = `${obj.metadata.name}${route.dbFqdnSuffix}`;
+      await this.ctx.kube.ensure({
+        apiVersion: 'networking.k8s.io/v1',
+        kind: 'Ingress',
+        metadata: { name: obj.metadata.name, namespace: ns, annotations: route.ingressAnnotations ?? {}, ownerReferences: owner },
+        spec: {
+          rules: [{ host, http: { paths: [{ path: '/', pathType: 'ImplementationSpecific', backend: { service: { name: obj.metadata.name, port: { number: servicePort } } } }] } }],
+          tls: [{ hosts: [host] }],
+        },
+      } as k8s.V1Ingress);
+    }
   }
 
   /**

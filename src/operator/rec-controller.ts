@@ -8,7 +8,7 @@ import { ClusterApi, ClusterApiError } from './cluster-api.js';
 import { clusterFqdn, FINALIZERS, OperatorContext } from './context.js';
 import { CR, ownerReference, type Resource } from './kube.js';
 import type { ReconcileResult } from './runtime/controller.js';
-import { setCondition } from './runtime/conditions.js';
+import { setCondition, withUnsupportedFields } from './runtime/conditions.js';
 import type { RecSpec, RecStatus, RecState } from './schemas/rec.js';
 
 export const NODE_CONTAINER = 'redis-enterprise-node';
@@ -80,6 +80,8 @@ export function recStatefulSet(rec: Resource<RecSpec>, image: string): k8s.V1Sta
                 { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
                 { name: 'TANDEM_USERNAME', valueFrom: { secretKeyRef: { name: secret, key: 'username' } } },
                 { name: 'TANDEM_PASSWORD', valueFrom: { secretKeyRef: { name: secret, key: 'password' } } },
+                // lets `kubectl exec … -- crdb-cli` trust the node's self-signed certificate
+                { name: 'TANDEM_CA_FILE', value: `${DATA_DIR}/tls/cert.pem` },
               ],
               ports: [{ name: 'api', containerPort: API_PORT }],
               readinessProbe: { tcpSocket: { port: API_PORT }, periodSeconds: 5 },
@@ -181,10 +183,7 @@ export async function reconcileRec(ctx: OperatorContext, obj: Resource): Promise
   if ((rec.spec.nodes ?? 3) > 1) unsupported.push(`nodes=${rec.spec.nodes ?? 3} (a Tandem cluster runs one node; the StatefulSet has 1 replica)`);
   if (rec.spec.ingressOrRouteSpec && rec.spec.ingressOrRouteSpec.method !== 'ingress') unsupported.push(`ingressOrRouteSpec.method=${rec.spec.ingressOrRouteSpec.method} (only ingress objects are created)`);
   if (rec.spec.clusterCredentialSecretType === 'vault') unsupported.push('clusterCredentialSecretType=vault');
-  status.conditions =
-    unsupported.length > 0
-      ? setCondition(status.conditions, { type: 'UnsupportedFields', status: 'True', reason: 'NotApplied', message: unsupported.join('; '), observedGeneration: gen })
-      : setCondition(status.conditions, { type: 'UnsupportedFields', status: 'False', reason: 'AllApplied', message: 'every field set is applied', observedGeneration: gen });
+  status.conditions = withUnsupportedFields(status.conditions, unsupported, gen);
 
   const creds = await ctx.ensureRecSecret(rec);
   status.clusterCredentialSecretName = OperatorContext.recSecretName(rec);

@@ -11,7 +11,7 @@ import { configMatches, toDatabaseConfig } from './db-config.js';
 import { CR, ownerReference, type Resource } from './kube.js';
 import { recLabels } from './rec-controller.js';
 import type { ReconcileResult } from './runtime/controller.js';
-import { setCondition } from './runtime/conditions.js';
+import { setCondition, withUnsupportedFields } from './runtime/conditions.js';
 import type { DatabaseSpec } from './schemas/database-spec.js';
 import type { RecSpec } from './schemas/rec.js';
 import type { RedbStatus } from './schemas/redb.js';
@@ -44,13 +44,7 @@ export async function reconcileRedb(ctx: OperatorContext, raw: Resource): Promis
     return {};
   }
   const unsupported = unsupportedFields(obj.spec as Record<string, unknown>);
-  status.conditions = setCondition(status.conditions, {
-    type: 'UnsupportedFields',
-    status: unsupported.length > 0 ? 'True' : 'False',
-    reason: unsupported.length > 0 ? 'NotApplied' : 'AllApplied',
-    message: unsupported.length > 0 ? `accepted but not applied by Tandem: ${unsupported.join(', ')}` : 'every field set is applied',
-    observedGeneration: gen,
-  });
+  status.conditions = withUnsupportedFields(status.conditions, unsupported, gen);
   if (!rec || !api) {
     status.status = 'pending';
     status.conditions = setCondition(status.conditions, { type: 'Ready', status: 'False', reason: 'NoCluster', message: `no RedisEnterpriseCluster (with its credentials secret) in namespace ${ns}`, observedGeneration: gen });

@@ -2,13 +2,13 @@
 // `tandem node` pods: the reference's Active-Active steps end to end (reference §1.2–1.5).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Redis } from 'ioredis';
+import type * as k8s from '@kubernetes/client-node';
 import { CR } from '../../src/operator/kube.js';
 import type { ReaadbSpec, ReaadbStatus } from '../../src/operator/schemas/reaadb.js';
 import type { RercStatus } from '../../src/operator/schemas/rerc.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { nodeCommandAvailable } from '../k8s/pod-runner.js';
-import { TestKubeCluster } from './operator-harness.js';
+import { TestKubeCluster, withRedis } from './operator-harness.js';
 
 const available = await nodeCommandAvailable();
 const skip = available ? false : 'needs `tandem node` (the cluster branch); set TANDEM_NODE_BIN to a tandem.js that has it';
@@ -87,17 +87,21 @@ test('REAADB from the reference example: active and replicating on both clusters
     assert.deepEqual(st.secretsStatus, [{ name: 'orders-db-secret', status: 'Valid' }]);
   }
   assert.equal((await aaStatus(east))!.guid, (await aaStatus(west))!.guid);
-  const e = new Redis({ port: (await instancePort(east, 'rec-east')).port, password: 'orders-pw', lazyConnect: true, maxRetriesPerRequest: 1 });
-  const w = new Redis({ port: (await instancePort(west, 'rec-west')).port, password: 'orders-pw', lazyConnect: true, maxRetriesPerRequest: 1 });
-  try {
-    await e.connect();
-    await w.connect();
-    await e.set('order:1', 'two coffees');
-    assert.equal(await waitFor(() => w.get('order:1'), { ...T, message: 'order:1 on west' }), 'two coffees');
-  } finally {
-    e.disconnect();
-    w.disconnect();
+  // the database's Services and ingress (services rigger) on each cluster
+  for (const [c, ns, rec] of [
+    [east, 'redis-east', 'rec-east'],
+    [west, 'redis-west', 'rec-west'],
+  ] as const) {
+    const port = (await instancePort(c, rec)).port;
+    const svc = await waitFor(() => c.kube.read<k8s.V1Service>('v1', 'Service', ns, 'orders'), { ...T, message: `Service orders on ${c.label}` });
+    assert.equal(svc.spec!.ports![0]!.port, port);
+    assert.equal((await c.kube.read<k8s.V1Service>('v1', 'Service', ns, 'orders-headless'))?.spec?.clusterIP, 'None');
+    const ing = await c.kube.read<k8s.V1Ingress>('networking.k8s.io/v1', 'Ingress', ns, 'orders');
+    assert.equal(ing?.spec?.rules?.[0]?.host, `orders.db-${rec}-${ns}.example.com`);
   }
+  await withRedis((await instancePort(east, 'rec-east')).port, 'orders-pw', (e) => e.set('order:1', 'two coffees'));
+  const read = await withRedis((await instancePort(west, 'rec-west')).port, 'orders-pw', (w) => waitFor(() => w.get('order:1'), { ...T, message: 'order:1 on west' }));
+  assert.equal(read, 'two coffees');
 });
 
 test('editing globalConfigurations.memorySize reaches both instances and the peer REAADB', { skip }, async () => {
@@ -128,13 +132,8 @@ test('adding and removing a third participating cluster', { skip }, async () => 
   assert.equal(st.participatingClusters!.length, 3);
   await waitFor(async () => (await aaStatus(east))?.participatingClusters?.length === 3 && (await aaStatus(east))?.replicationStatus === 'up', { ...T, message: 'east sees 3 clusters up' });
   assert.deepEqual((await aaStatus(east))!.participatingClusters!.map((p) => p.id).sort(), [1, 2, 3]);
-  const n = new Redis({ port: (await instancePort(north, 'rec-north')).port, password: 'orders-pw', lazyConnect: true, maxRetriesPerRequest: 1 });
-  try {
-    await n.connect();
-    assert.equal(await waitFor(() => n.get('order:1'), { ...T, message: 'north has the earlier write' }), 'two coffees');
-  } finally {
-    n.disconnect();
-  }
+  const onNorth = await withRedis((await instancePort(north, 'rec-north')).port, 'orders-pw', (n) => waitFor(() => n.get('order:1'), { ...T, message: 'north has the earlier write' }));
+  assert.equal(onNorth, 'two coffees');
 
   await east.kube.patchCr(CR.reaadb, 'redis-east', 'orders', { spec: { participatingClusters: [{ name: 'rerc-east' }, { name: 'rerc-west' }] } });
   await waitFor(async () => (await north.get(CR.reaadb, 'orders')) === undefined, { ...T, message: 'the REAADB disappears from north' });
@@ -152,6 +151,13 @@ test('deleting the REAADB deletes the database everywhere and releases the final
   const guid = (await aaStatus(east))!.guid!;
   await east.kube.deleteCr(CR.reaadb, 'redis-east', 'orders');
   for (const c of [east, west]) await waitFor(async () => (await c.get(CR.reaadb, 'orders')) === undefined, { ...T, message: `orders gone on ${c.label}` });
+  for (const [c, ns] of [
+    [east, 'redis-east'],
+    [west, 'redis-west'],
+  ] as const) {
+    assert.equal(await c.kube.read('v1', 'Service', ns, 'orders'), undefined, 'the database Service goes with the REAADB');
+    assert.equal(await c.kube.read('networking.k8s.io/v1', 'Ingress', ns, 'orders'), undefined);
+  }
   for (const [c, rec] of [
     [east, 'rec-east'],
     [west, 'rec-west'],

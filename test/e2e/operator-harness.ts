@@ -5,6 +5,7 @@
  * the pod of the REC they name, like DNS + a TLS-passthrough ingress would.
  */
 import * as k8s from '@kubernetes/client-node';
+import { Redis } from 'ioredis';
 import { kubeLookups, startAdmissionServer } from '../../src/operator/admission/server.js';
 import { validatingWebhookConfiguration } from '../../src/operator/admission/webhook-config.js';
 import { ClusterApi } from '../../src/operator/cluster-api.js';
@@ -34,6 +35,8 @@ export class TestKubeCluster {
   constructor(
     readonly label: string,
     readonly namespace: string,
+    /** More namespaces the same operator manages (several participating clusters in one Kubernetes cluster). */
+    readonly extraNamespaces: string[] = [],
   ) {
     this.runner = new PodRunner(this.api, label);
   }
@@ -52,7 +55,7 @@ export class TestKubeCluster {
     };
     this.operator = new Operator({
       kubeConfig: this.api.kubeConfig(this.namespace),
-      namespaces: [this.namespace],
+      namespaces: [this.namespace, ...this.extraNamespaces],
       log: { info: log('INFO'), warn: log('WARN'), error: log('ERROR') },
       clusterTls: { insecure: true },
       recApiUrl: (ns, rec) => this.runner.urlOf(ns, rec) ?? 'https://127.0.0.1:1',
@@ -77,53 +80,62 @@ export class TestKubeCluster {
   }
 
   /** Creates a REC with the reference's ingressOrRouteSpec and waits until it runs. */
-  async createRec(name: string, extra: Record<string, unknown> = {}): Promise<void> {
-    dns.set(apiHost(name, this.namespace), { cluster: this, namespace: this.namespace, rec: name });
-    await this.kube.createCr(CR.rec, this.namespace, {
+  async createRec(name: string, opts: { namespace?: string; crdbCliMethod?: boolean } = {}): Promise<void> {
+    const ns = opts.namespace ?? this.namespace;
+    dns.set(apiHost(name, ns), { cluster: this, namespace: ns, rec: name });
+    const annotations = { 'kubernetes.io/ingress.class': 'haproxy', 'ingress.kubernetes.io/ssl-passthrough': 'true' };
+    await this.kube.createCr(CR.rec, ns, {
       metadata: { name },
       spec: {
         nodes: 1,
         persistentSpec: { enabled: true, volumeSize: '1Gi' },
-        ingressOrRouteSpec: {
-          method: 'ingress',
-          apiFqdnUrl: apiHost(name, this.namespace),
-          dbFqdnSuffix: dbSuffix(name, this.namespace),
-          ingressAnnotations: { 'kubernetes.io/ingress.class': 'haproxy', 'ingress.kubernetes.io/ssl-passthrough': 'true' },
-        },
-        ...extra,
+        ...(opts.crdbCliMethod
+          ? { activeActive: { method: 'ingress', apiIngressUrl: apiHost(name, ns), dbIngressSuffix: dbSuffix(name, ns), ingressAnnotations: annotations } }
+          : { ingressOrRouteSpec: { method: 'ingress', apiFqdnUrl: apiHost(name, ns), dbFqdnSuffix: dbSuffix(name, ns), ingressAnnotations: annotations } }),
       },
     });
-    await waitFor(async () => (await this.kube.getCr<unknown, { state?: string }>(CR.rec, this.namespace, name))?.status?.state === 'Running', {
+    await waitFor(async () => (await this.kube.getCr<unknown, { state?: string }>(CR.rec, ns, name))?.status?.state === 'Running', {
       timeout: 90_000,
       interval: 200,
       message: `REC ${name} Running (${this.label})`,
     });
   }
 
-  async recCredentials(name: string): Promise<{ username: string; password: string }> {
-    const s = await this.kube.secretData(this.namespace, name);
+  async recCredentials(name: string, ns = this.namespace): Promise<{ username: string; password: string }> {
+    const s = await this.kube.secretData(ns, name);
     return { username: s!.data.username!, password: s!.data.password! };
   }
 
-  async clusterApi(rec: string): Promise<ClusterApi> {
-    return new ClusterApi(this.runner.urlOf(this.namespace, rec)!, await this.recCredentials(rec), { insecure: true });
+  async clusterApi(rec: string, ns = this.namespace): Promise<ClusterApi> {
+    return new ClusterApi(this.runner.urlOf(ns, rec)!, await this.recCredentials(rec, ns), { insecure: true });
   }
 
-  async applySecret(name: string, data: Record<string, string>): Promise<void> {
-    const body = { apiVersion: 'v1', kind: 'Secret', type: 'Opaque', metadata: { name, namespace: this.namespace }, data: Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v).toString('base64')])) };
-    const cur = await this.kube.read('v1', 'Secret', this.namespace, name);
+  async applySecret(name: string, data: Record<string, string>, ns = this.namespace): Promise<void> {
+    const body = { apiVersion: 'v1', kind: 'Secret', type: 'Opaque', metadata: { name, namespace: ns }, data: Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v).toString('base64')])) };
+    const cur = await this.kube.read('v1', 'Secret', ns, name);
     if (cur) await this.kube.objects.replace({ ...body, metadata: { ...body.metadata, resourceVersion: cur.metadata!.resourceVersion } } as k8s.KubernetesObject);
     else await this.kube.objects.create(body as k8s.KubernetesObject);
   }
 
-  async applyRerc(name: string, rec: string, recNamespace: string): Promise<void> {
-    await this.kube.createCr(CR.rerc, this.namespace, {
+  async applyRerc(name: string, rec: string, recNamespace: string, ns = this.namespace): Promise<void> {
+    await this.kube.createCr(CR.rerc, ns, {
       metadata: { name },
       spec: { recName: rec, recNamespace, apiFqdnUrl: apiHost(rec, recNamespace), dbFqdnSuffix: dbSuffix(rec, recNamespace), secretName: `redis-enterprise-${name}` },
     });
   }
 
-  async get<S = Record<string, unknown>, T = Record<string, unknown>>(ref: (typeof CR)[keyof typeof CR], name: string): Promise<Resource<S, T> | undefined> {
-    return this.kube.getCr<S, T>(ref, this.namespace, name);
+  async get<S = Record<string, unknown>, T = Record<string, unknown>>(ref: (typeof CR)[keyof typeof CR], name: string, ns = this.namespace): Promise<Resource<S, T> | undefined> {
+    return this.kube.getCr<S, T>(ref, ns, name);
+  }
+}
+
+/** Runs `fn` with a Redis client connected (and authenticated) to a database instance. */
+export async function withRedis<T>(port: number, password: string, fn: (c: Redis) => Promise<T>): Promise<T> {
+  const c = new Redis({ port, password, lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    await c.connect();
+    return await fn(c);
+  } finally {
+    c.disconnect();
   }
 }

@@ -40,6 +40,9 @@ interface RunningPod {
   port: number;
   url: string;
   dir: string;
+  /** The data directory the pod spec names (remapped to `dir`). */
+  dataDir: string;
+  env: Record<string, string>;
   output: string;
   exited: boolean;
 }
@@ -83,8 +86,16 @@ export class PodRunner {
     return this.pods.get(`${namespace}/${sts}`)?.output ?? '';
   }
 
-  /** Runs a command "inside" the pod (kubectl exec): same environment, node's own CLIs. */
-  exec(script: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  /**
+   * Runs one of the node's CLIs "inside" the pod (kubectl exec): the pod's environment, its data
+   * directory, and localhost:9443 mapped to the pod's API port.
+   */
+  exec(namespace: string, sts: string, script: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+    const pod = this.pods.get(`${namespace}/${sts}`);
+    if (!pod) throw new Error(`no running pod for ${namespace}/${sts}`);
+    const env: Record<string, string> = {};
+    for (const [k, v] of Object.entries(pod.env)) env[k] = v.replace(pod.dataDir, pod.dir);
+    env.TANDEM_CLUSTER_URL = pod.url;
     const bin = path.join(path.dirname(tandemBin()), script);
     return new Promise((resolve) => {
       const p = spawn(process.execPath, [bin, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -170,7 +181,8 @@ export class PodRunner {
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    const pod: RunningPod = { ns, sts: name, pod: podName, proc, port, url: `https://127.0.0.1:${port}`, dir, output: '', exited: false };
+    const dataDir = (c.args ?? []).find((a) => a.startsWith('--dir='))?.slice('--dir='.length) ?? '/nonexistent';
+    const pod: RunningPod = { ns, sts: name, pod: podName, proc, port, url: `https://127.0.0.1:${port}`, dir, dataDir, env, output: '', exited: false };
     const ready = new Promise<void>((resolve, reject) => {
       const onData = (chunk: Buffer) => {
         pod.output = (pod.output + chunk.toString()).slice(-200_000);

@@ -18,3 +18,14 @@ export function removeCondition(list: Condition[] | undefined, type: string): Co
 export function getCondition(list: Condition[] | undefined, type: string): Condition | undefined {
   return (list ?? []).find((c) => c.type === type);
 }
+
+/** The UnsupportedFields condition: True (with the field names) when something set is not applied. */
+export function withUnsupportedFields(list: Condition[] | undefined, fields: string[], generation: number, what = 'field'): Condition[] {
+  return setCondition(list, {
+    type: 'UnsupportedFields',
+    status: fields.length > 0 ? 'True' : 'False',
+    reason: fields.length > 0 ? 'NotApplied' : 'AllApplied',
+    message: fields.length > 0 ? `accepted but not applied by Tandem: ${fields.join(', ')}` : `every ${what} set is applied`,
+    observedGeneration: generation,
+  });
+}

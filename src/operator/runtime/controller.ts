@@ -79,6 +79,7 @@ export class Controller {
   async start(): Promise<void> {
     this.running = true;
     await Promise.all(this.informers.map((i) => i.start()));
+    if (!this.running) return; // stopped while starting
     const resync = this.opts.resyncMs ?? 30_000;
     this.resyncTimer = setInterval(() => {
       for (const o of this.list()) this.queue.add(keyOf(o));

@@ -84,7 +84,9 @@ export class Informer<T extends InformerObject> {
       if (!this.resourceVersion) await this.relist();
       const params: Record<string, string> = { resourceVersion: this.resourceVersion, allowWatchBookmarks: 'true' };
       if (this.opts.labelSelector) params.labelSelector = this.opts.labelSelector;
+      if (this.stopped) return;
       this.abort = await this.watch.watch(this.opts.path, params, (type, obj: T & { code?: number }) => this.onEvent(type, obj), (err) => this.onDone(err));
+      if (this.stopped) this.abort.abort(); // stopped while connecting
       this.failures = 0;
     } catch (e) {
       this.scheduleRetry(e);

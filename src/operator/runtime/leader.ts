@@ -55,6 +55,8 @@ export class LeaderElector {
     } catch {
       ok = false;
     }
+    // stop() may have run while the lease call was in flight: never start leading after it
+    if (this.stopped) return;
     if (ok) {
       this.lastRenew = Date.now();
       if (!this.leading) {
