@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import Fastify from 'fastify';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { generate } from 'selfsigned';
+import { selfSignedCert } from '../common/tls.js';
 import { randomBytes } from 'node:crypto';
 import { hashPassword, registerRoutes } from './api.js';
 import { FileConfigStore } from './config-store.js';
@@ -165,17 +165,8 @@ export class ClusterNode {
       const ips = new Set(['127.0.0.1', '::1']);
       for (const a of [opts.advertise, opts.bind]) if (net.isIP(a) !== 0 && a !== '0.0.0.0' && a !== '::') ips.add(a);
       for (const a of [opts.advertise]) if (net.isIP(a) === 0) names.add(a);
-      const pems = await generate([{ name: 'commonName', value: this.name }], {
-        keySize: 2048,
-        notAfterDate: new Date(Date.now() + 825 * 24 * 3600 * 1000),
-        extensions: [
-          { name: 'basicConstraints', cA: true },
-          { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, keyCertSign: true },
-          { name: 'extKeyUsage', serverAuth: true },
-          { name: 'subjectAltName', altNames: [...[...names].map((value) => ({ type: 2 as const, value })), ...[...ips].map((ip) => ({ type: 7 as const, ip }))] },
-        ],
-      });
-      writeFileSync(keyFile, pems.private, { mode: 0o600 });
+      const pems = await selfSignedCert(this.name, [...names], [...ips]);
+      writeFileSync(keyFile, pems.key, { mode: 0o600 });
       writeFileSync(certFile, pems.cert, { mode: 0o644 });
       opts.log.info(`generated a self-signed certificate: ${certFile}`);
     }

@@ -4,17 +4,7 @@
  * Field names follow the reference REST API (k8s-control-plane.md §7) where it names them.
  */
 
-export type EvictionPolicy =
-  | 'noeviction'
-  | 'allkeys-lru'
-  | 'allkeys-lfu'
-  | 'allkeys-random'
-  | 'volatile-lru'
-  | 'volatile-lfu'
-  | 'volatile-random'
-  | 'volatile-ttl';
-
-export const EVICTION_POLICIES: readonly EvictionPolicy[] = [
+export const EVICTION_POLICIES = [
   'noeviction',
   'allkeys-lru',
   'allkeys-lfu',
@@ -23,7 +13,8 @@ export const EVICTION_POLICIES: readonly EvictionPolicy[] = [
   'volatile-lfu',
   'volatile-random',
   'volatile-ttl',
-];
+] as const;
+export type EvictionPolicy = (typeof EVICTION_POLICIES)[number];
 
 /** `database_config` (§7.1): what Tandem honours, plus any other field kept as given. */
 export interface DatabaseConfig {

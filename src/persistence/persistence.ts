@@ -72,6 +72,11 @@ export class Persistence implements Journal, DurabilityGate {
   readonly reservation: SeqReservation;
   /** Called with the position replies may now depend on (after a write, or an fsync with always). */
   onDurable: (synced: number) => void = () => undefined;
+  /**
+   * Writing failed: replies held for other clients' records may go now (holdFor caps them at
+   * the client's own writes), or a read would wait for as long as the disk stays full.
+   */
+  onWriteError: () => void = () => undefined;
   // ---- the log
   private gen: number;
   private fd = -1;
@@ -320,8 +325,10 @@ export class Persistence implements Journal, DurabilityGate {
   private setWriteError(e: unknown): void {
     const text = strerror(e);
     if (this.writeStatus === 'ok' || this.writeError !== text) this.opts.log.warn(`Error writing to the AOF file: ${text}`);
+    const wasOk = this.writeStatus === 'ok';
     this.writeStatus = 'err';
     this.writeError = text;
+    if (wasOk) this.onWriteError();
     // Retried until it works: writes resume by themselves once space returns.
     if (this.retryTimer === null) {
       this.retryTimer = setInterval(() => {
@@ -377,6 +384,16 @@ export class Persistence implements Journal, DurabilityGate {
     if (this.mode !== 'aof') return 0;
     const pos = this.writeStatus === 'ok' ? this.appended : (this.writers.get(c) ?? 0);
     return pos > (this.appendfsync === 'always' ? this.synced : this.written) ? pos : 0;
+  }
+
+  /** What `c`'s replies must wait for while writing fails: its own writes only. */
+  ownWrites(c: Client): number {
+    return this.writers.get(c) ?? 0;
+  }
+
+  /** The position the log is durable to (fsynced with always, written otherwise). */
+  get durablePosition(): number {
+    return this.appendfsync === 'always' ? this.synced : this.written;
   }
 
   noteWrite(c: Client, pos: number): void {

@@ -81,6 +81,7 @@ export function openPersistence(server: TandemServer, opts: { repair: boolean })
   }, recovery);
   server.gate = p;
   p.onDurable = (synced) => server.releaseHeld(synced);
+  p.onWriteError = () => server.releaseHeld(p.durablePosition, (c) => p.ownWrites(c));
   // Numbering continues after what the files hold; the rest of the reservation waits (resume).
   db.restoreSeq(own);
   const mark = Math.max(hadMark ?? 0, own);

@@ -346,6 +346,14 @@ export class SyncerLink {
   }
 
   /**
+   * The clock of a full sync whose END arrived but whose records are still being decoded: this
+   * instance holds that state already (it joins it on the next pumps), or null.
+   */
+  get heldSnapshotClock(): VectorClock | null {
+    return this.ended && this.receiving !== null ? this.receiving.clock : null;
+  }
+
+  /**
    * Decodes up to about `max` records of the full sync being received (between event-loop
    * turns, so a burst of chunks in one read does not stall the loop); true when more remain.
    */

@@ -248,15 +248,20 @@ export class TandemServer {
   }
 
   // >>> persistence
-  /** The log is durable up to `durable`: sends the held replies that waited for it. */
-  releaseHeld(durable: number): void {
+  /**
+   * The log is durable up to `durable`: sends the held replies that waited for it. With `cap`,
+   * a reply waits at most for the position `cap(client)` (writing failed: only a client's own
+   * writes still hold its replies).
+   */
+  releaseHeld(durable: number, cap?: (c: Client) => number): void {
     for (const [c, queue] of this.held) {
       if (c.closed) {
         this.held.delete(c);
         continue;
       }
       let n = 0;
-      while (n < queue.length && queue[n]!.pos <= durable) n++;
+      const limit = cap === undefined ? Infinity : cap(c);
+      while (n < queue.length && Math.min(queue[n]!.pos, limit) <= durable) n++;
       if (n === 0) continue;
       const bufs = queue.splice(0, n).map((q) => q.buf);
       if (queue.length === 0) this.held.delete(c);

@@ -13,7 +13,7 @@ import { CR, Kube, type Resource } from '../../src/operator/kube.js';
 import { Operator } from '../../src/operator/operator.js';
 import { crdObjects } from '../../src/operator/schemas/index.js';
 import type { RercSpec } from '../../src/operator/schemas/rerc.js';
-import { selfSignedCert } from '../../src/operator/tls.js';
+import { selfSignedCert } from '../../src/common/tls.js';
 import { KubeApiServer } from '../k8s/api-server.js';
 import { PodRunner } from '../k8s/pod-runner.js';
 import { waitFor } from '../helpers/wait-for.js';

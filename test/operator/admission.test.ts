@@ -8,7 +8,7 @@ import { startAdmissionServer, kubeLookups } from '../../src/operator/admission/
 import { validatingWebhookConfiguration } from '../../src/operator/admission/webhook-config.js';
 import { CR, Kube } from '../../src/operator/kube.js';
 import { crdObjects } from '../../src/operator/schemas/index.js';
-import { selfSignedCert } from '../../src/operator/tls.js';
+import { selfSignedCert } from '../../src/common/tls.js';
 import { KubeApiServer } from '../k8s/api-server.js';
 
 const NS = 'redis-east';

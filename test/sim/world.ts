@@ -505,6 +505,10 @@ export class SimWorld {
     for (const o of this.instances) {
       if (o === inst || !o.alive) continue;
       for (const [origin, seq] of o.db.clock) kept.set(origin, Math.max(kept.get(origin) ?? 0, seq));
+      // A full sync received whole but still being decoded is held too: it is joined next.
+      for (const peer of o.node.peers.values()) {
+        for (const [origin, seq] of peer.link.heldSnapshotClock ?? []) kept.set(origin, Math.max(kept.get(origin) ?? 0, seq));
+      }
     }
     for (const [origin, seq] of durable ?? []) kept.set(origin, Math.max(kept.get(origin) ?? 0, seq));
     for (const r of this.recorded) if (r.e.seq > (kept.get(r.e.origin) ?? 0)) r.lost = true;

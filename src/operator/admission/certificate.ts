@@ -6,7 +6,7 @@
  */
 import type * as k8s from '@kubernetes/client-node';
 import { statusOf, type Kube } from '../kube.js';
-import { selfSignedCert, serviceDnsNames, type ServingCert } from '../tls.js';
+import { selfSignedCert, serviceDnsNames, type ServingCert } from '../../common/tls.js';
 import { WEBHOOK_NAME } from './server.js';
 
 export const ADMISSION_TLS_SECRET = 'admission-tls';

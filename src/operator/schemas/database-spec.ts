@@ -4,17 +4,9 @@
  */
 import { arr, bool, int, obj, oneOf, str, stringMap, type JSONSchemaProps } from './schema.js';
 
-export const EVICTION_POLICIES = [
-  'noeviction',
-  'allkeys-lru',
-  'allkeys-lfu',
-  'allkeys-random',
-  'volatile-lru',
-  'volatile-lfu',
-  'volatile-random',
-  'volatile-ttl',
-] as const;
-export type EvictionPolicy = (typeof EVICTION_POLICIES)[number];
+import { EVICTION_POLICIES } from '../../cluster/types.js';
+
+export { EVICTION_POLICIES, type EvictionPolicy } from '../../cluster/types.js';
 
 export const PERSISTENCE_VALUES = ['disabled', 'aofEverySecond', 'aofAlways', 'snapshotEvery1Hour', 'snapshotEvery6Hour', 'snapshotEvery12Hour'] as const;
 export type Persistence = (typeof PERSISTENCE_VALUES)[number];

@@ -1,4 +1,4 @@
-/** Self-signed serving certificates (webhook), made with `selfsigned`. */
+/** Self-signed serving certificates (the cluster REST API, the operator webhook), made with `selfsigned`. */
 import { generate } from 'selfsigned';
 
 export interface ServingCert {
