@@ -58,3 +58,9 @@ export function fromDatabaseConfig(c: DatabaseConfig): Partial<DatabaseSpec> {
   else if (c.data_persistence === 'aof') s.persistence = c.aof_policy === 'appendfsync-always' ? 'aofAlways' : 'aofEverySecond';
   return s;
 }
+
+/** A bdb tag (`database_config.tags[]`, reference §5.3) of a configuration. */
+export function configTag(c: DatabaseConfig | undefined, key: string): string | undefined {
+  const tags = ((c as { tags?: { key: string; value: string }[] } | undefined)?.tags ?? []);
+  return tags.find((t) => t.key === key)?.value;
+}

@@ -9,7 +9,7 @@
  * - a change made elsewhere (the CRDB differs while the spec is already observed) is pulled into
  *   the spec, so every participant's REAADB converges to the same globalConfigurations;
  * - peers discover CRDBs the operator created (tag `managed_by` in `default_db_config`) on their
- *   own cluster and materialise the REAADB there;
+ *   own cluster and materialise the REAADB there, with the RERCs it needs (rerc-propagation.ts);
  * - deleting the REAADB anywhere deletes the CRDB; a participant whose instance is gone releases
  *   its REAADB.
  * `existingDbGuid` adopts a CRDB created with crdb-cli without recreating it.
@@ -17,7 +17,7 @@
 import { unsupportedFields } from './admission/rules.js';
 import { ClusterApi, ClusterApiError, taskDone, type Crdb, type DatabaseConfig, type InstanceInfo } from './cluster-api.js';
 import { clusterFqdn, FINALIZERS, type OperatorContext } from './context.js';
-import { configMatches, fromDatabaseConfig, toDatabaseConfig } from './db-config.js';
+import { configMatches, configTag as tag, fromDatabaseConfig, toDatabaseConfig } from './db-config.js';
 import type * as k8s from '@kubernetes/client-node';
 import { CR, ownerReference, statusOf, type Resource } from './kube.js';
 import { recLabels } from './rec-controller.js';
@@ -27,9 +27,11 @@ import { setCondition, withUnsupportedFields } from './runtime/conditions.js';
 import type { ParticipatingCluster, ReaadbSpec, ReaadbStatus } from './schemas/reaadb.js';
 import type { RercSpec, RercStatus } from './schemas/rerc.js';
 import type { DatabaseSpec } from './schemas/database-spec.js';
+import { collectRercs, ensureRercs, mergeRercSpecs, RERC_SPECS_TAG, rercSpecsOf } from './rerc-propagation.js';
 
 export const MANAGED_BY = 'tandem-operator';
 type Tag = { key: string; value: string };
+const managedByUs = (c: Crdb): boolean => tag(c.default_db_config, 'managed_by') === MANAGED_BY;
 
 interface Participant {
   pc: ParticipatingCluster;
@@ -42,8 +44,6 @@ export interface ReaadbOptions {
   ingressReplicationEndpoints?: boolean;
 }
 
-const tagsOf = (c: DatabaseConfig | undefined): Tag[] => ((c as { tags?: Tag[] } | undefined)?.tags ?? []) as Tag[];
-const tag = (c: DatabaseConfig | undefined, key: string): string | undefined => tagsOf(c).find((t) => t.key === key)?.value;
 
 class Pending extends Error {}
 
@@ -81,7 +81,8 @@ export class ReaadbReconciler {
     };
   }
 
-  private async defaultConfig(obj: Resource<ReaadbSpec>, participants: Participant[]): Promise<DatabaseConfig> {
+  /** `existing`: the CRDB as it is (its RERC specs are kept, see mergeRercSpecs). */
+  private async defaultConfig(obj: Resource<ReaadbSpec>, participants: Participant[], existing?: Crdb): Promise<DatabaseConfig> {
     const gc = obj.spec.globalConfigurations ?? {};
     const c: DatabaseConfig & { tags?: Tag[] } = { eviction_policy: 'noeviction', ...toDatabaseConfig(gc, true) };
     if (gc.databaseSecretName) {
@@ -89,11 +90,13 @@ export class ReaadbReconciler {
       if (!s || s.data.password === undefined) throw new Pending(`secret ${gc.databaseSecretName} (key password) is missing`);
       c.authentication_redis_pass = s.data.password;
     }
-    // operator bookkeeping (reference §5.3 bdb tags): lets peer operators materialise the REAADB
+    // operator bookkeeping (reference §5.3 bdb tags): lets peer operators materialise the REAADB and its RERCs
+    const rercs = mergeRercSpecs(rercSpecsOf(existing?.default_db_config), participants);
     c.tags = [
       { key: 'managed_by', value: MANAGED_BY },
       { key: 'redb_resource_name', value: obj.metadata.name },
-      { key: 'rerc_name', value: JSON.stringify(Object.fromEntries(participants.map((p) => [p.fqdn, p.rerc.metadata.name]))) },
+      { key: 'rerc_name', value: JSON.stringify(Object.fromEntries(Object.entries(rercs).map(([fqdn, e]) => [fqdn, e.name]))) },
+      { key: RERC_SPECS_TAG, value: JSON.stringify(rercs) },
       ...(gc.databaseSecretName ? [{ key: 'redis.io/db-sec-name', value: gc.databaseSecretName }] : []),
       ...Object.entries(gc.tags ?? {}).map(([key, value]) => ({ key, value })),
     ];
@@ -211,7 +214,7 @@ export class ReaadbReconciler {
           await ctx.events.record(obj, 'Normal', 'Created', `created Active-Active database ${obj.metadata.name} (${r.guid})`);
         } else {
           if (notActive.length > 0) throw new Pending(`waiting for RERC ${notActive.map((p) => p.rerc.metadata.name).join(', ')} to be Active`);
-          const existing = (await local.api.crdbs()).find((c) => c.name === obj.metadata.name && tag(c.default_db_config, 'managed_by') === MANAGED_BY);
+          const existing = (await local.api.crdbs()).find((c) => c.name === obj.metadata.name && managedByUs(c));
           if (existing) status.guid = existing.guid;
           else {
             const instances = await Promise.all(participants.map((p) => this.instance(p, obj.metadata.name)));
@@ -241,15 +244,20 @@ export class ReaadbReconciler {
       if (status.lastTaskUid && status.status === 'active-change-pending') {
         const r = await this.followTask(local.api, status.lastTaskUid).catch(() => ({ done: true, error: undefined }));
         if (!r.done) return { requeueAfterMs: 300 };
-        if (r.error) cond('ConfigApplied', false, 'UpdateFailed', r.error);
+        if (r.error) {
+          cond('ConfigApplied', false, 'UpdateFailed', r.error);
+          status.observedGeneration = gen; // not retried: the CRDB's state is pulled back into the spec
+        }
       }
       // a REAADB materialised from the CRDB starts in step with it: nothing to push
-      const changedHere = (obj.status?.observedGeneration ?? 0) < gen && !materialisedNow;
+      const changedHere = (status.observedGeneration ?? 0) < gen && !materialisedNow;
       if (changedHere) {
         const pushed = await this.push(obj, crdb, participants, local.api, status);
         if (pushed) {
           status.status = 'active-change-pending';
-          await write();
+          // after a membership change the generation is not yet done: the next pass sends the
+          // configuration (the bookkeeping tags name the RERCs of the new participants)
+          await write(pushed === 'config');
           return { requeueAfterMs: 300 };
         }
       } else {
@@ -274,8 +282,8 @@ export class ReaadbReconciler {
     }
   }
 
-  /** Sends spec changes made here to the CRDB; true when a task was started. */
-  private async push(obj: Resource<ReaadbSpec, ReaadbStatus>, crdb: Crdb, participants: Participant[], api: ClusterApi, status: ReaadbStatus): Promise<boolean> {
+  /** Sends spec changes made here to the CRDB (membership first, then configuration); what a started task changes. */
+  private async push(obj: Resource<ReaadbSpec, ReaadbStatus>, crdb: Crdb, participants: Participant[], api: ClusterApi, status: ReaadbStatus): Promise<'membership' | 'config' | false> {
     const have = new Map(crdb.instances.map((i) => [i.cluster.name, i]));
     const want = new Set(participants.map((p) => p.fqdn));
     const add = participants.filter((p) => !have.has(p.fqdn));
@@ -287,9 +295,9 @@ export class ReaadbReconciler {
       });
       status.lastTaskUid = t.id;
       await this.ctx.events.record(obj, 'Normal', 'MembershipChanged', `${add.length ? `adding ${add.map((p) => p.rerc.metadata.name).join(', ')}` : ''}${add.length && remove.length ? '; ' : ''}${remove.length ? `removing instance ${remove.join(', ')}` : ''} (task ${t.id})`);
-      return true;
+      return 'membership';
     }
-    const def = await this.defaultConfig(obj, participants);
+    const def = await this.defaultConfig(obj, participants, crdb);
     const perInstance = participants
       .map((p) => ({ id: have.get(p.fqdn)!.id, want: p.pc.overrides ? toDatabaseConfig(p.pc.overrides, true) : {}, cur: have.get(p.fqdn)!.db_config ?? {} }))
       .filter((x) => !configMatches(x.want, x.cur) || Object.keys(x.cur).some((k) => !(k in x.want)));
@@ -300,7 +308,7 @@ export class ReaadbReconciler {
       });
       status.lastTaskUid = t.id;
       await this.ctx.events.record(obj, 'Normal', 'ConfigUpdated', `applying globalConfigurations to every instance (task ${t.id})`);
-      return true;
+      return 'config';
     }
     return false;
   }
@@ -316,15 +324,17 @@ export class ReaadbReconciler {
       if (cur === undefined && k !== 'memorySize') continue; // a default the spec leaves implicit
       if (!same) (diff as Record<string, unknown>)[k] = v;
     }
-    const names = await this.rercNamesFor(obj.metadata.namespace!, crdb);
+    // RERCs of participants added elsewhere are created here first (the webhook wants them to exist)
+    const names = await ensureRercs(this.ctx, obj.metadata.namespace!, crdb);
     const have = new Set(participants.map((p) => p.fqdn));
-    const membershipChanged = crdb.instances.length !== participants.length || crdb.instances.some((i) => !have.has(i.cluster.name));
+    // an instance without an RERC here yet is waited for: a partial list would remove it on the next push
+    const membershipChanged = (crdb.instances.length !== participants.length || crdb.instances.some((i) => !have.has(i.cluster.name))) && crdb.instances.every((i) => names.has(i.cluster.name));
     if (Object.keys(diff).length === 0 && !membershipChanged) return false;
     const patch: Record<string, unknown> = {};
     if (Object.keys(diff).length > 0) patch.globalConfigurations = diff;
     if (membershipChanged) {
       const byName = new Map(obj.spec.participatingClusters.map((p) => [p.name, p]));
-      patch.participatingClusters = crdb.instances.filter((i) => names.has(i.cluster.name)).map((i) => byName.get(names.get(i.cluster.name)!) ?? { name: names.get(i.cluster.name)! });
+      patch.participatingClusters = crdb.instances.map((i) => byName.get(names.get(i.cluster.name)!) ?? { name: names.get(i.cluster.name)! });
     }
     await this.ctx.kube.patchCr(CR.reaadb, obj.metadata.namespace!, obj.metadata.name, { spec: patch });
     // mark the pulled spec as observed so it is not pushed back
@@ -443,21 +453,13 @@ export class ReaadbReconciler {
       return;
     }
     const mine = (await ctx.kube.listCr<ReaadbSpec, ReaadbStatus>(CR.reaadb, namespace)).items;
-    for (const crdb of crdbs) {
-      if (tag(crdb.default_db_config, 'managed_by') !== MANAGED_BY) continue;
+    for (const crdb of crdbs.filter(managedByUs)) {
       if (mine.some((r) => r.status?.guid === crdb.guid || r.spec.existingDbGuid === crdb.guid || r.metadata.name === crdb.name)) continue;
-      const names = await this.rercNamesFor(namespace, crdb);
+      const names = await ensureRercs(ctx, namespace, crdb);
       const missing = crdb.instances.filter((i) => !names.has(i.cluster.name));
       if (missing.length > 0) {
-        ctx.log.warn(`cannot materialise ${crdb.name}: no RERC for ${missing.map((i) => i.cluster.name).join(', ')} in ${namespace}`);
+        ctx.log.warn(`cannot materialise ${crdb.name} yet: no RERC for ${missing.map((i) => i.cluster.name).join(', ')} in ${namespace}`);
         continue;
-      }
-      const rercs = (await ctx.kube.listCr<RercSpec, RercStatus>(CR.rerc, namespace)).items;
-      for (const n of names.values()) {
-        if (!rercs.some((r) => r.metadata.name === n)) {
-          ctx.log.warn(`cannot materialise ${crdb.name}: RERC ${n} is not defined in ${namespace}; apply it (and its secret) here`);
-          continue;
-        }
       }
       const secretName = tag(crdb.default_db_config, 'redis.io/db-sec-name');
       const spec: ReaadbSpec = {
@@ -472,5 +474,6 @@ export class ReaadbReconciler {
         if (statusOf(e) !== 409) ctx.log.warn(`materialising ${crdb.name} failed: ${(e as Error).message}`);
       }
     }
+    await collectRercs(ctx, namespace, api, managedByUs);
   }
 }

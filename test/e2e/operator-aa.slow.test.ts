@@ -1,11 +1,13 @@
 // Two (then three) test Kubernetes clusters, each with its API server, operator and REC of real
-// `tandem node` pods: the reference's Active-Active steps end to end (reference §1.2–1.5).
+// `tandem node` pods: the reference's Active-Active steps end to end (reference §1.2–1.5). RERCs
+// and the REAADB are applied on one cluster only; the other participants get both from their
+// operators (§1.4 step 13), and the RERCs the operators made go when no REAADB uses them.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type * as k8s from '@kubernetes/client-node';
 import { CR } from '../../src/operator/kube.js';
 import type { ReaadbSpec, ReaadbStatus } from '../../src/operator/schemas/reaadb.js';
-import type { RercStatus } from '../../src/operator/schemas/rerc.js';
+import { rercCreatedByOperator, type RercSpec, type RercStatus } from '../../src/operator/schemas/rerc.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { nodeCommandAvailable } from '../k8s/pod-runner.js';
 import { TestKubeCluster, withRedis } from './operator-harness.js';
@@ -23,6 +25,22 @@ async function aaStatus(c: TestKubeCluster, name = 'orders') {
   return (await c.get<ReaadbSpec, ReaadbStatus>(CR.reaadb, name))?.status;
 }
 
+/** Waits for an RERC to be Active/Valid; returns it. */
+async function activeRerc(c: TestKubeCluster, name: string) {
+  return waitFor(async () => {
+    const r = await c.get<RercSpec, RercStatus>(CR.rerc, name);
+    return r?.status?.status === 'Active' && r.status.specStatus === 'Valid' ? r : undefined;
+  }, { ...T, message: `${name} Active on ${c.label}: ${JSON.stringify((await c.get<RercSpec, RercStatus>(CR.rerc, name))?.status)}` });
+}
+
+/** Asserts that `c` got the RERC `name` from its operator, with the spec it has on `origin`, Active/Valid. */
+async function assertPropagatedRerc(c: TestKubeCluster, origin: TestKubeCluster, name: string, local: boolean): Promise<void> {
+  const r = await activeRerc(c, name);
+  assert.ok(rercCreatedByOperator(r), `${name} on ${c.label} is labelled as created by the operator`);
+  assert.deepEqual(r.spec, (await origin.get<RercSpec>(CR.rerc, name))!.spec, `${name} on ${c.label} has the spec it has on ${origin.label}`);
+  assert.equal(r.status!.local, local, `${name}.local on ${c.label}`);
+}
+
 async function instancePort(c: TestKubeCluster, rec: string, db = 'orders'): Promise<{ port: number; memory: number | undefined }> {
   const bdb = (await (await c.clusterApi(rec)).bdbs()).find((b) => b.name === db);
   if (!bdb) throw new Error(`no bdb ${db} on ${rec}`);
@@ -34,9 +52,10 @@ before(async () => {
   await Promise.all([east.start(), west.start(), north.start()]);
   await Promise.all([east.createRec('rec-east'), west.createRec('rec-west'), north.createRec('rec-north')]);
   // §1.2: every participating cluster gets every cluster's credentials as redis-enterprise-<rerc>
+  // (but west gets rerc-north's only once its operator made that RERC: it must report the gap)
   const creds = { 'rerc-east': await east.recCredentials('rec-east'), 'rerc-west': await west.recCredentials('rec-west'), 'rerc-north': await north.recCredentials('rec-north') };
   for (const c of all) {
-    for (const [rerc, cr] of Object.entries(creds)) await c.applySecret(`redis-enterprise-${rerc}`, cr);
+    for (const [rerc, cr] of Object.entries(creds)) if (!(c === west && rerc === 'rerc-north')) await c.applySecret(`redis-enterprise-${rerc}`, cr);
     await c.applySecret('orders-db-secret', { password: 'orders-pw' });
   }
 });
@@ -44,23 +63,16 @@ after(async () => {
   await Promise.all(all.map((c) => c.stop()));
 });
 
-test('RERCs become Active/Valid, LOCAL true only for the local cluster', { skip }, async () => {
-  for (const c of [east, west]) {
-    await c.applyRerc('rerc-east', 'rec-east', 'redis-east');
-    await c.applyRerc('rerc-west', 'rec-west', 'redis-west');
+test('RERCs (applied on one cluster) become Active/Valid, LOCAL true only for the local cluster', { skip }, async () => {
+  // §1.3: the RERCs are created on one cluster; the other gets them with the REAADB
+  await east.applyRerc('rerc-east', 'rec-east', 'redis-east');
+  await east.applyRerc('rerc-west', 'rec-west', 'redis-west');
+  for (const name of ['rerc-east', 'rerc-west']) {
+    const r = await activeRerc(east, name);
+    assert.equal(r.status!.local, name === 'rerc-east', `${name}.local on east`);
+    assert.ok(!rercCreatedByOperator(r), 'a user RERC is not labelled as the operator\'s');
   }
-  for (const [c, local] of [
-    [east, 'rerc-east'],
-    [west, 'rerc-west'],
-  ] as const) {
-    for (const name of ['rerc-east', 'rerc-west']) {
-      const st = await waitFor(async () => {
-        const s = (await c.get<unknown, RercStatus>(CR.rerc, name))?.status;
-        return s?.status === 'Active' && s.specStatus === 'Valid' ? s : undefined;
-      }, { ...T, message: `${name} Active on ${c.label}` });
-      assert.equal(st.local, name === local, `${name}.local on ${c.label}`);
-    }
-  }
+  assert.equal((await west.kube.listCr(CR.rerc, 'redis-west')).items.length, 0, 'west has no RERC before the REAADB exists');
 });
 
 test('REAADB from the reference example: active and replicating on both clusters; a write on one is read on the other', { skip }, async () => {
@@ -87,6 +99,9 @@ test('REAADB from the reference example: active and replicating on both clusters
     assert.deepEqual(st.secretsStatus, [{ name: 'orders-db-secret', status: 'Valid' }]);
   }
   assert.equal((await aaStatus(east))!.guid, (await aaStatus(west))!.guid);
+  // §1.4 step 13: west's operator made the RERCs of the materialised REAADB, named and specified as on east
+  await assertPropagatedRerc(west, east, 'rerc-east', false);
+  await assertPropagatedRerc(west, east, 'rerc-west', true);
   // the database's Services and ingress (services rigger) on each cluster
   for (const [c, ns, rec] of [
     [east, 'redis-east', 'rec-east'],
@@ -117,13 +132,9 @@ test('editing globalConfigurations.memorySize reaches both instances and the pee
 });
 
 test('adding and removing a third participating cluster', { skip }, async () => {
-  for (const c of [east, north]) await c.applyRerc('rerc-north', 'rec-north', 'redis-north');
-  for (const [a, b] of [
-    ['rerc-east', 'rec-east'],
-    ['rerc-west', 'rec-west'],
-  ] as const)
-    await north.applyRerc(a, b, b === 'rec-east' ? 'redis-east' : 'redis-west');
-  await waitFor(async () => (await east.get<unknown, RercStatus>(CR.rerc, 'rerc-north'))?.status?.status === 'Active', { ...T, message: 'rerc-north Active on east' });
+  // §1.5: the new cluster's RERC is created on an existing participant only
+  await east.applyRerc('rerc-north', 'rec-north', 'redis-north');
+  await activeRerc(east, 'rerc-north');
   await east.kube.patchCr(CR.reaadb, 'redis-east', 'orders', { spec: { participatingClusters: [{ name: 'rerc-east' }, { name: 'rerc-west' }, { name: 'rerc-north' }] } });
   const st = await waitFor(async () => {
     const s = await aaStatus(north);
@@ -134,11 +145,27 @@ test('adding and removing a third participating cluster', { skip }, async () => 
   assert.deepEqual((await aaStatus(east))!.participatingClusters!.map((p) => p.id).sort(), [1, 2, 3]);
   const onNorth = await withRedis((await instancePort(north, 'rec-north')).port, 'orders-pw', (n) => waitFor(() => n.get('order:1'), { ...T, message: 'north has the earlier write' }));
   assert.equal(onNorth, 'two coffees');
+  // north got every RERC from its operator; west got rerc-north, whose secret it lacks: reported like any RERC's
+  for (const name of ['rerc-east', 'rerc-west', 'rerc-north']) await assertPropagatedRerc(north, east, name, name === 'rerc-north');
+  const noSecret = await waitFor(async () => {
+    const r = await west.get<RercSpec, RercStatus>(CR.rerc, 'rerc-north');
+    return r?.status?.specStatus === 'Invalid' ? r : undefined;
+  }, { ...T, message: 'rerc-north on west reports its missing secret' });
+  assert.ok(rercCreatedByOperator(noSecret));
+  assert.equal(noSecret.status!.status, 'Error');
+  assert.match(noSecret.status!.conditions!.find((c) => c.type === 'SpecValid')!.message, /secret redis-enterprise-rerc-north does not exist in namespace redis-west/);
+  await west.applySecret('redis-enterprise-rerc-north', await north.recCredentials('rec-north'));
+  await assertPropagatedRerc(west, east, 'rerc-north', false);
 
   await east.kube.patchCr(CR.reaadb, 'redis-east', 'orders', { spec: { participatingClusters: [{ name: 'rerc-east' }, { name: 'rerc-west' }] } });
   await waitFor(async () => (await north.get(CR.reaadb, 'orders')) === undefined, { ...T, message: 'the REAADB disappears from north' });
   await waitFor(async () => (await aaStatus(east))?.participatingClusters?.length === 2 && (await aaStatus(east))?.status === 'active', { ...T, message: 'east back to two clusters' });
   await waitFor(async () => (await west.get<ReaadbSpec>(CR.reaadb, 'orders'))?.spec.participatingClusters.length === 2, { ...T, message: 'west spec back to two clusters' });
+  // the RERCs the operators made for north go; the user's on east stays; west keeps those it still uses
+  await waitFor(async () => (await north.kube.listCr(CR.rerc, 'redis-north')).items.length === 0, { ...T, message: 'north\'s operator-made RERCs deleted' });
+  await waitFor(async () => (await west.get(CR.rerc, 'rerc-north')) === undefined, { ...T, message: 'rerc-north deleted on west' });
+  assert.ok(await east.get(CR.rerc, 'rerc-north'), 'the user\'s rerc-north on east is never deleted by the operator');
+  for (const name of ['rerc-east', 'rerc-west']) assert.ok(await west.get(CR.rerc, name), `${name} still on west`);
 });
 
 test('an RERC in use cannot be deleted until no REAADB lists it', { skip }, async () => {
@@ -166,4 +193,7 @@ test('deleting the REAADB deletes the database everywhere and releases the final
   }
   // the RERC whose deletion waited is now released too
   await waitFor(async () => (await east.get(CR.rerc, 'rerc-west')) === undefined, { ...T, message: 'rerc-west released' });
+  // the RERCs west's operator made are deleted with the last REAADB using them; east's user RERC stays
+  await waitFor(async () => (await west.kube.listCr(CR.rerc, 'redis-west')).items.length === 0, { ...T, message: 'west\'s operator-made RERCs deleted' });
+  assert.ok(await east.get(CR.rerc, 'rerc-east'), 'the user\'s rerc-east is never deleted by the operator');
 });

@@ -7,6 +7,7 @@ import * as k8s from '@kubernetes/client-node';
 import { startAdmissionServer, kubeLookups } from '../../src/operator/admission/server.js';
 import { validatingWebhookConfiguration } from '../../src/operator/admission/webhook-config.js';
 import { CR, Kube } from '../../src/operator/kube.js';
+import { RERC_CREATED_BY_LABEL, RERC_CREATED_BY_OPERATOR } from '../../src/operator/schemas/rerc.js';
 import { crdObjects } from '../../src/operator/schemas/index.js';
 import { selfSignedCert } from '../../src/common/tls.js';
 import { KubeApiServer } from '../k8s/api-server.js';
@@ -105,6 +106,20 @@ test('removed limitation: a second RERC for the same recName/recNamespace is den
   await kube.objects.create(secret('redis-enterprise-rerc-east-again', { username: 'a', password: 'b' }));
   const msg = await apply(kube.createCr(CR.rerc, NS, rerc('rerc-east-again', 'rec-east')));
   assert.match(msg, /spec\.recName\/recNamespace: RERC "rerc-east" already describes rec-east\/redis-east/);
+});
+
+test('an RERC the operator creates for a peer is admitted before its secret exists; a user duplicate of it is denied', async () => {
+  const made = { metadata: { name: 'rerc-far', labels: { [RERC_CREATED_BY_LABEL]: RERC_CREATED_BY_OPERATOR } }, spec: rerc('rerc-far', 'rec-far').spec };
+  assert.equal(await apply(kube.createCr(CR.rerc, NS, made)), 'admitted');
+  // the relaxation is only the secret's: the other rules still hold for operator-created RERCs
+  const wrong = { metadata: { name: 'rerc-farther', labels: { [RERC_CREATED_BY_LABEL]: RERC_CREATED_BY_OPERATOR } }, spec: rerc('rerc-farther', 'rec-farther', { secretName: 'other' }).spec };
+  assert.match(await apply(kube.createCr(CR.rerc, NS, wrong)), /spec\.secretName: must be "redis-enterprise-rerc-farther"/);
+  await kube.objects.create(secret('redis-enterprise-far-again', { username: 'a', password: 'b' }));
+  const dup = await apply(kube.createCr(CR.rerc, NS, rerc('far-again', 'rec-far')));
+  assert.match(dup, /spec\.recName\/recNamespace: RERC "rerc-far" \(created by the operator for an Active-Active database\) already describes rec-far\/redis-east; .* edit that one instead/);
+  // without the label, a missing secret is still denied
+  assert.match(await apply(kube.createCr(CR.rerc, NS, rerc('rerc-near', 'rec-near'))), /secret "redis-enterprise-rerc-near" does not exist/);
+  await kube.deleteCr(CR.rerc, NS, 'rerc-far');
 });
 
 test('removed limitation: shardCount over the license quota is denied (REAADB and REDB)', async () => {

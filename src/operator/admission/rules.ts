@@ -7,7 +7,7 @@ import { EVICTION_POLICIES, HONOURED_DATABASE_FIELDS, OVERRIDABLE_FIELDS, type D
 import { crdByKind } from '../schemas/index.js';
 import type { ReaadbSpec } from '../schemas/reaadb.js';
 import type { RercSpec } from '../schemas/rerc.js';
-import { rercSecretName } from '../schemas/rerc.js';
+import { rercCreatedByOperator, rercSecretName } from '../schemas/rerc.js';
 import { schemaProblems } from '../schemas/validator.js';
 import type { Resource } from '../kube.js';
 
@@ -55,6 +55,8 @@ export const RESERVED_TAG_KEYS = [
   'redis.io/certs-latest',
   'redis.io/bu-sec-name',
   'redis.io/bu-sec-latest',
+  // Tandem's own: the participating clusters' RERCs, for peer operators (rerc-propagation.ts)
+  'tandem.io/rerc-specs',
 ];
 
 const NAME = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
@@ -120,13 +122,19 @@ export async function validateRerc(input: AdmissionInput, lookups: AdmissionLook
   const expected = rercSecretName(name);
   if (spec.secretName !== undefined && spec.secretName !== expected) out.push(`spec.secretName: must be "${expected}" (the secret of an RERC is named redis-enterprise-<RERC name>)`);
   if (/[/:]/.test(spec.apiFqdnUrl)) out.push(`spec.apiFqdnUrl: "${spec.apiFqdnUrl}" must be a host name without scheme, port or path; put the port in spec.apiPort`);
-  const sp = await secretProblem(lookups, input.namespace, spec.secretName ?? expected, ['username', 'password'], 'spec.secretName');
-  if (sp) out.push(sp);
-  // Tandem removes RED-96302 only in the sense that a duplicate is caught here instead of colliding later.
+  // An RERC the operator creates for a materialised REAADB is admitted before its secret is
+  // applied (the secret is the user's to apply on every cluster); its status reports the missing secret.
+  if (!rercCreatedByOperator(input.object)) {
+    const sp = await secretProblem(lookups, input.namespace, spec.secretName ?? expected, ['username', 'password'], 'spec.secretName');
+    if (sp) out.push(sp);
+  }
+  // Tandem removes RED-96302 only in the sense that a duplicate is caught here instead of colliding
+  // later. The operator never creates a duplicate: it uses the RERC that already describes a cluster.
   for (const other of await lookups.rercs(input.namespace)) {
     if (other.metadata.name === name) continue;
     if (other.spec.recName === spec.recName && other.spec.recNamespace === spec.recNamespace) {
-      out.push(`spec.recName/recNamespace: RERC "${other.metadata.name}" already describes ${spec.recName}/${spec.recNamespace}; each participating cluster needs exactly one RERC — edit that one instead`);
+      const made = rercCreatedByOperator(other) ? ' (created by the operator for an Active-Active database)' : '';
+      out.push(`spec.recName/recNamespace: RERC "${other.metadata.name}"${made} already describes ${spec.recName}/${spec.recNamespace}; each participating cluster needs exactly one RERC — edit that one instead`);
     }
   }
   return out;

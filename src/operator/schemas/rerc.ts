@@ -66,3 +66,13 @@ export interface RercStatus {
 
 /** The secret name an RERC must use (reference §1.2: `redis-enterprise-<RERC name>`). */
 export const rercSecretName = (rercName: string): string => `redis-enterprise-${rercName}`;
+
+/**
+ * Label of the RERCs an operator created on a peer cluster for a materialised REAADB (reference
+ * §1.4 step 13); only those are deleted by the operator, once no REAADB uses them.
+ */
+export const RERC_CREATED_BY_LABEL = 'tandem.io/created-by';
+export const RERC_CREATED_BY_OPERATOR = 'tandem-operator';
+
+/** Whether an RERC was created by the operator (rather than applied by a user). */
+export const rercCreatedByOperator = (rerc: { metadata: { labels?: Record<string, string> } }): boolean => rerc.metadata.labels?.[RERC_CREATED_BY_LABEL] === RERC_CREATED_BY_OPERATOR;
