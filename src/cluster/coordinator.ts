@@ -16,6 +16,7 @@ import type { Logger } from 'pino';
 import { ApiError, apiRequest } from './http-client.js';
 import { HttpError } from './errors.js';
 import type { LocalDbs } from './local-dbs.js';
+import { checkMemorySize } from './local-dbs.js';
 import { TaskFailure, TaskRunner } from './tasks.js';
 import type { TaskContext } from './tasks.js';
 import type { ClusterInfo, ClusterState, Crdb, CrdbTask, DatabaseConfig, InstanceInfo } from './types.js';
@@ -250,6 +251,7 @@ export class Coordinator {
     if (this.c.dbs.list().some((b) => b.name === req.name) || this.list().some((x) => x.name === req.name)) {
       throw new HttpError(409, 'name_in_use', `a database named '${req.name}' already exists on cluster '${this.c.name}'`);
     }
+    for (const c of [req.default_db_config, ...req.instances.map((i) => i.db_config)]) checkMemorySize(c?.memory_size);
     const snapshotted = [req.default_db_config, ...req.instances.map((i) => i.db_config)].some((c) => c?.data_persistence === 'snapshot');
     if (snapshotted) throw new HttpError(400, 'invalid_persistence', "Active-Active databases persist through the effect log: use data_persistence 'aof' (snapshot persistence is refused, as in the reference)");
     for (const i of req.instances) {
@@ -312,6 +314,7 @@ export class Coordinator {
       const cred = (ic.cluster as Partial<ClusterInfo> | undefined)?.credentials;
       if (cred !== undefined) inst.cluster.credentials = cred;
     }
+    for (const c of [change.default_db_config, ...(change.instances ?? []).map((i) => i.db_config)]) checkMemorySize(c?.memory_size);
     if ([change.default_db_config, ...(change.instances ?? []).map((i) => i.db_config)].some((c) => c?.data_persistence === 'snapshot')) {
       throw new HttpError(400, 'invalid_persistence', "Active-Active databases persist through the effect log: use data_persistence 'aof'");
     }

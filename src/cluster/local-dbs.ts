@@ -17,6 +17,19 @@ import { infoFields, infoSection, respCommand, respCommands } from './resp-admin
 import type { InstanceAddress } from './resp-admin.js';
 import type { Bdb, BdbStatus, ClusterState, EvictionPolicy } from './types.js';
 
+
+/**
+ * The smallest memory_size (besides 0, no limit): an instance's used memory counts the Node.js
+ * runtime (~17MB at start) and the replication backlog (crdt-backlog-size, 16MB by default), so a
+ * smaller limit would refuse writes (OOM) from the first one.
+ */
+export const MIN_MEMORY_SIZE = 64 * 1024 * 1024;
+
+export function checkMemorySize(v: number | undefined): void {
+  if (v === undefined || v === 0 || v >= MIN_MEMORY_SIZE) return;
+  throw new HttpError(400, 'invalid_memory_size', `memory_size ${v} is too small: give 0 (no limit) or at least ${MIN_MEMORY_SIZE} bytes (64MB) — the runtime and the replication backlog count toward an instance's memory`);
+}
+
 export interface LocalDbsOptions {
   dir: string;
   /** Inclusive range database ports are taken from. */
@@ -95,6 +108,7 @@ export class LocalDbs {
     if (this.shardsInUse() + shards > st.license.shards_limit) {
       throw new HttpError(400, 'insufficient_resources', `the license allows ${st.license.shards_limit} shards and ${this.shardsInUse()} are in use; this database needs ${shards}`);
     }
+    checkMemorySize(req.memory_size);
     const password = req.authentication_redis_pass ?? '';
     for (const [field, v] of [['authentication_redis_pass', password], ['crdt secret', req.crdt?.secret ?? '']] as const) {
       if (!SAFE_VALUE.test(v)) throw new HttpError(400, 'invalid_parameter', `${field} must not contain spaces, quotes or backslashes`);
@@ -161,6 +175,7 @@ export class LocalDbs {
       if (b.crdt) throw new HttpError(400, 'name_violation', 'the name of an Active-Active database instance cannot change');
       if (this.list().some((o) => o.name === change.name)) throw new HttpError(409, 'name_in_use', `a database named '${change.name}' already exists on this cluster`);
     }
+    checkMemorySize(change.memory_size);
     if (change.authentication_redis_pass !== undefined && !SAFE_VALUE.test(change.authentication_redis_pass)) {
       throw new HttpError(400, 'invalid_parameter', 'authentication_redis_pass must not contain spaces, quotes or backslashes');
     }

@@ -70,17 +70,19 @@ test('HTTPS with a self-signed certificate, auth, schema errors, 404s, plain dat
   assert.match(size.stderr, /--memory-size/);
 
   // A plain database: created active, answers PING, its name is unique, it counts against the license.
-  const plain = await api<BdbView>(n, 'POST', '/v1/bdbs', { name: 'cache', memory_size: 10 * 1024 * 1024 });
+  const plain = await api<BdbView>(n, 'POST', '/v1/bdbs', { name: 'cache', memory_size: 64 * 1024 * 1024 });
   assert.equal(plain.status, 'active');
   assert.equal(text(await redis(plain.port, 'PING')), 'PONG');
   await rejects(api(n, 'POST', '/v1/bdbs', { name: 'cache' }), 409, 'name_in_use');
+  // A limit the runtime alone would exceed is refused instead of giving OOM from the first write.
+  await rejects(api(n, 'PUT', `/v1/bdbs/${plain.uid}`, { memory_size: 16 * 1024 * 1024 }), 400, 'invalid_memory_size');
   const lic = await api<{ shards_limit: number; shards_in_use: number }>(n, 'PUT', '/v1/license', { shards_limit: 1 });
   assert.deepEqual([lic.shards_limit, lic.shards_in_use], [1, 1]);
   await rejects(api(n, 'POST', '/v1/bdbs', { name: 'second' }), 400, 'insufficient_resources');
-  const changed = await api<BdbView & { memory_size: number }>(n, 'PUT', `/v1/bdbs/${plain.uid}`, { memory_size: 20 * 1024 * 1024 });
-  assert.equal(changed.memory_size, 20 * 1024 * 1024);
+  const changed = await api<BdbView & { memory_size: number }>(n, 'PUT', `/v1/bdbs/${plain.uid}`, { memory_size: 128 * 1024 * 1024 });
+  assert.equal(changed.memory_size, 128 * 1024 * 1024);
   const mm = await redis(plain.port, 'CONFIG', 'GET', 'maxmemory');
-  assert.equal(mm.t === 'array' ? text(mm.v[1]!) : null, String(20 * 1024 * 1024));
+  assert.equal(mm.t === 'array' ? text(mm.v[1]!) : null, String(128 * 1024 * 1024));
   await api(n, 'DELETE', `/v1/bdbs/${plain.uid}`);
   await rejects(api(n, 'GET', `/v1/bdbs/${plain.uid}`), 404, 'unknown_bdb');
   assert.ok(await portClosed(plain.port));

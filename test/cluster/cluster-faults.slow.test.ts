@@ -20,11 +20,11 @@ test('duplicate names and an unreachable participant: the task fails naming it, 
   const n2 = await startNode({ name: 'b.faults.test' });
   t.after(() => stopAll([n1, n2]));
 
-  const task = await api<TaskView>(n1, 'POST', '/v1/crdbs', { name: 'dup', default_db_config: { memory_size: 1 << 24 }, instances: [instanceBody(n1), instanceBody(n2)] });
+  const task = await api<TaskView>(n1, 'POST', '/v1/crdbs', { name: 'dup', default_db_config: { memory_size: 1 << 26 }, instances: [instanceBody(n1), instanceBody(n2)] });
   assert.equal((await finished(n1, task)).status, 'finished');
   // Same name again on the coordinator: refused before any task.
   await rejects(api(n1, 'POST', '/v1/crdbs', { name: 'dup', instances: [instanceBody(n1), instanceBody(n2)] }), 409, 'name_in_use');
-  const dupCli = await crdbCli(n1, ['crdb', 'create', '--name', 'dup', '--memory-size', '16MB', '--instance', instanceSpec(n1), '--instance', instanceSpec(n2)]);
+  const dupCli = await crdbCli(n1, ['crdb', 'create', '--name', 'dup', '--memory-size', '64MB', '--instance', instanceSpec(n1), '--instance', instanceSpec(n2)]);
   assert.equal(dupCli.code, 1);
   assert.match(dupCli.stderr, /409.*already exists/);
 
@@ -42,7 +42,7 @@ test('duplicate names and an unreachable participant: the task fails naming it, 
   const dead = `fqdn=c.faults.test,url=http://127.0.0.1:${deadPort},username=${USER},password=${PASSWORD}`;
   const before1 = (await api<BdbView[]>(n1, 'GET', '/v1/bdbs')).length;
   const before2 = (await api<BdbView[]>(n2, 'GET', '/v1/bdbs')).length;
-  const r = await crdbCli(n1, ['crdb', 'create', '--name', 'lost', '--memory-size', '16MB', '--instance', instanceSpec(n1), '--instance', instanceSpec(n2), '--instance', dead]);
+  const r = await crdbCli(n1, ['crdb', 'create', '--name', 'lost', '--memory-size', '64MB', '--instance', instanceSpec(n1), '--instance', instanceSpec(n2), '--instance', dead]);
   assert.equal(r.code, 1, r.stdout);
   assert.match(r.stdout, /---> Status changed: started -> failed/);
   assert.match(r.stderr, /ERROR: c\.faults\.test: cluster is unreachable: .*ECONNREFUSED.*\(cluster_unreachable\)/);
@@ -185,7 +185,7 @@ test('clusters on HTTPS with self-signed certificates: refused unless trusted (-
   t.after(() => stopAll([n1, n2]));
   const ca1 = path.join(n1.dir, 'tls', 'cert.pem');
   const create = (node: typeof n1, name: string) =>
-    crdbCli(node, ['crdb', 'create', '--name', name, '--memory-size', '16MB', '--instance', instanceSpec(n1), '--instance', instanceSpec(n2), '--ca-file', ca1]);
+    crdbCli(node, ['crdb', 'create', '--name', name, '--memory-size', '64MB', '--instance', instanceSpec(n1), '--instance', instanceSpec(n2), '--ca-file', ca1]);
 
   // n1 does not trust n2's certificate: the task fails naming n2, nothing is left on n1.
   const refused = await create(n1, 'untrusted');
@@ -197,7 +197,7 @@ test('clusters on HTTPS with self-signed certificates: refused unless trusted (-
   await n1.stop();
   const n1b = await startNode({ name: 's1.faults.test', https: true, dir: n1.dir, args: ['--peer-ca', path.join(n2.dir, 'tls', 'cert.pem')] });
   t.after(() => n1b.stop());
-  const ok = await crdbCli(n1b, ['crdb', 'create', '--name', 'trusted', '--memory-size', '16MB', '--instance', instanceSpec(n1b), '--instance', instanceSpec(n2), '--ca-file', ca1]);
+  const ok = await crdbCli(n1b, ['crdb', 'create', '--name', 'trusted', '--memory-size', '64MB', '--instance', instanceSpec(n1b), '--instance', instanceSpec(n2), '--ca-file', ca1]);
   assert.equal(ok.code, 0, ok.stderr + ok.stdout);
   const guid = /crdb:(\S+)/.exec(ok.stdout)![1]!;
   const b1 = (await instanceOf(n1b, guid))!;
