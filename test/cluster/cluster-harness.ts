@@ -50,8 +50,12 @@ process.on('exit', () => {
 });
 
 /** A random range of 200 database ports per node, so test files running together rarely meet. */
+// Nodes of one machine pick database ports independently (docs/rest-api.md), so every node a
+// test process starts gets a range of its own: consecutive slots from a random first one.
+let nextRange = Math.floor(Math.random() * 200);
+
 export function dbPortRange(): string {
-  const base = 20000 + Math.floor(Math.random() * 200) * 200;
+  const base = 20000 + (nextRange++ % 200) * 200;
   return `${base}-${base + 199}`;
 }
 
