@@ -33,6 +33,7 @@ import https from 'node:https';
 import { randomUUID } from 'node:crypto';
 import { Ajv, type ValidateFunction } from 'ajv';
 import * as k8s from '@kubernetes/client-node';
+import type { ObjectMeta } from '../../src/operator/kube.js';
 import { toStrictJsonSchema, type JSONSchemaProps } from '../../src/operator/schemas/schema.js';
 import { matchesLabels } from './label-selector.js';
 import { jsonPatch, mergePatch, PatchError } from './patch.js';
@@ -40,20 +41,8 @@ import { jsonPatch, mergePatch, PatchError } from './patch.js';
 export interface KObject {
   apiVersion?: string;
   kind?: string;
-  metadata: {
-    name?: string;
-    generateName?: string;
-    namespace?: string;
-    uid?: string;
-    resourceVersion?: string;
-    generation?: number;
-    creationTimestamp?: string;
-    deletionTimestamp?: string;
-    labels?: Record<string, string>;
-    annotations?: Record<string, string>;
-    finalizers?: string[];
-    ownerReferences?: { uid: string; kind: string; name: string; apiVersion: string; controller?: boolean }[];
-  };
+  // The operator's view of object metadata (name optional: a create may give generateName).
+  metadata: Partial<ObjectMeta> & { generateName?: string };
   spec?: unknown;
   status?: unknown;
   [k: string]: unknown;
