@@ -24,12 +24,12 @@ import type { Dyadic } from './dyadic.js';
 import { toJSON } from './dyadic.js';
 import type { KeyedType } from './key.js';
 import type { FloorMark, Thresholds } from './orset.js';
-import { lastOpPerName } from './orset.js';
 import {
   MarkCollector,
-  collectThresholds,
-  dotOrigin,
-  dotSeq,
+  addRemovalDot,
+  collectFloor,
+  collectRemovalDots,
+  lastOpPerName,
   joinThresholds,
   packDot,
   raiseByMarks,
@@ -115,17 +115,6 @@ function removes(e: StringEffect): boolean {
   return e.t === 'rm' || (e.t === 'set' && e.obs !== null && e.obs.length > 0);
 }
 
-function insertSorted(list: readonly number[] | undefined, p: number): readonly number[] {
-  if (list === undefined) return [p];
-  const i = list.findIndex((q) => q >= p);
-  if (i >= 0 && list[i] === p) return list;
-  return i < 0 ? [...list, p] : [...list.slice(0, i), p, ...list.slice(i)];
-}
-
-function addBy(by: Map<string, readonly number[]>, name: string, p: number): void {
-  by.set(name, insertSorted(by.get(name), p));
-}
-
 function applyHashEffect(h: HashState, e: HashEffect, meta: EffectMeta): void {
   if (e.floor !== null) {
     h.floor = raiseByMarks(h.floor, e.floor, meta);
@@ -134,7 +123,7 @@ function applyHashEffect(h: HashState, e: HashEffect, meta: EffectMeta): void {
   for (const op of e.ops) {
     const fs = fieldState(h, op.f) ?? StringType.empty();
     StringType.apply(fs, op.e, meta);
-    if (removes(op.e)) addBy((h.by ??= new Map()), op.f, packDot(meta.origin, meta.seq));
+    if (removes(op.e)) addRemovalDot((h.by ??= new Map()), op.f, packDot(meta.origin, meta.seq));
     settle(h, op.f, fs);
   }
 }
@@ -170,31 +159,20 @@ function fieldValueOf(h: HashState, fs: StringState): FieldValue {
 function collectHash(h: HashState, stable: Stability): void {
   // Stable floor entries: every write they cover has been delivered everywhere, and every later
   // write carries a higher stamp, so the covered registers can simply be forgotten.
-  if (h.floor !== null) {
-    const kept = collectThresholds(h.floor, stable);
-    if (kept !== h.floor) {
-      const keptOrigins = new Set((kept ?? []).map((x) => x.origin));
-      const dropped = h.floor.filter((x) => !keptOrigins.has(x.origin));
-      const forget = (fs: StringState) => {
-        if (fs.v !== null && dropped.some((x) => x.origin === fs.id && fs.ts <= x.at)) {
-          fs.v = null;
-          fs.ts = 0;
-          fs.id = 0;
-        }
-      };
-      for (const fs of h.f.values()) forget(fs);
-      for (const fs of h.dead?.values() ?? []) forget(fs);
-      h.floor = kept;
-    }
+  const floor = collectFloor(h.floor, stable);
+  if (floor !== null) {
+    const forget = (fs: StringState) => {
+      if (fs.v !== null && floor.dropped.some((x) => x.origin === fs.id && fs.ts <= x.at)) {
+        fs.v = null;
+        fs.ts = 0;
+        fs.id = 0;
+      }
+    };
+    for (const fs of h.f.values()) forget(fs);
+    for (const fs of h.dead?.values() ?? []) forget(fs);
+    h.floor = floor.kept;
   }
-  if (h.by !== null) {
-    for (const [name, list] of h.by) {
-      const kept = list.filter((p) => !stable.isStable(dotOrigin(p), dotSeq(p)));
-      if (kept.length === 0) h.by.delete(name);
-      else if (kept.length !== list.length) h.by.set(name, kept);
-    }
-    if (h.by.size === 0) h.by = null;
-  }
+  h.by = collectRemovalDots(h.by, stable);
   if (h.dead !== null) {
     for (const [name, fs] of h.dead) if (!h.by?.has(name) && !(fs.v !== null && underFloor(h, fs))) h.dead.delete(name);
     if (h.dead.size === 0) h.dead = null;
@@ -212,7 +190,7 @@ export const HashType: KeyedType<HashState, HashEffect> = {
     h.floor = joinThresholds(h.floor, o.floor);
     if (o.by !== null) {
       const by = (h.by ??= new Map());
-      for (const [name, list] of o.by) for (const p of list) addBy(by, name, p);
+      for (const [name, list] of o.by) for (const p of list) addRemovalDot(by, name, p);
     }
     const join = (name: string, ofs: StringState) => {
       const fs = fieldState(h, name);

@@ -121,6 +121,46 @@ export function collectThresholds(t: Thresholds | null, stable: Stability): Thre
   return out.length === 0 ? null : out.length === t.length ? t : out;
 }
 
+/**
+ * collectThresholds, also naming the origins whose threshold went (their covered registers can be
+ * forgotten); null when nothing changed.
+ */
+export function collectFloor(t: Thresholds | null, stable: Stability): { kept: Thresholds | null; dropped: Threshold[] } | null {
+  const kept = collectThresholds(t, stable);
+  if (t === null || kept === t) return null;
+  const keptOrigins = new Set((kept ?? []).map((x) => x.origin));
+  return { kept, dropped: t.filter((x) => !keptOrigins.has(x.origin)) };
+}
+
+/**
+ * Removal dots per name (hash fields, zset members): the dots of the effects that removed
+ * something under that name, kept sorted until they are stable.
+ */
+export type RemovalDots = Map<string, readonly number[]>;
+
+/** Adds the packed dot `p` to the removal dots of `name`. */
+export function addRemovalDot(by: RemovalDots, name: string, p: number): void {
+  const list = by.get(name);
+  if (list === undefined) {
+    by.set(name, [p]);
+    return;
+  }
+  const i = list.findIndex((q) => q >= p);
+  if (i >= 0 && list[i] === p) return;
+  by.set(name, i < 0 ? [...list, p] : [...list.slice(0, i), p, ...list.slice(i)]);
+}
+
+/** Drops the stable removal dots; null when none is left. */
+export function collectRemovalDots(by: RemovalDots | null, stable: Stability): RemovalDots | null {
+  if (by === null) return null;
+  for (const [name, list] of by) {
+    const kept = list.filter((p) => !stable.isStable(dotOrigin(p), dotSeq(p)));
+    if (kept.length === 0) by.delete(name);
+    else if (kept.length !== list.length) by.set(name, kept);
+  }
+  return by.size === 0 ? null : by;
+}
+
 /** Raises `t` by every mark of a removal effect; `meta` is the removing effect. */
 export function raiseByMarks(t: Thresholds | null, marks: readonly FloorMark[], meta: EffectMeta): Thresholds | null {
   const by = packDot(meta.origin, meta.seq);

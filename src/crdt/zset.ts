@@ -32,12 +32,12 @@ import type { BinaryReader, BinaryWriter } from './binary.js';
 import type { EffectMeta, Stability } from './crdt.js';
 import type { KeyedType } from './key.js';
 import type { FloorMark, Thresholds } from './orset.js';
-import { lastOpPerName } from './orset.js';
 import {
   MarkCollector,
-  collectThresholds,
-  dotOrigin,
-  dotSeq,
+  addRemovalDot,
+  collectFloor,
+  collectRemovalDots,
+  lastOpPerName,
   joinThresholds,
   packDot,
   raiseByMarks,
@@ -409,13 +409,6 @@ function removes(e: ScoreEffect): boolean {
   return e.t === 'rm' || (e.t === 'set' && e.obs !== null && e.obs.length > 0);
 }
 
-function addBy(z: ZSetState, member: string, p: number): void {
-  const by = (z.by ??= new Map());
-  const list = by.get(member);
-  if (list === undefined) by.set(member, [p]);
-  else if (!list.includes(p)) by.set(member, [...list, p].sort((a, b) => a - b));
-}
-
 function applyZSetEffect(z: ZSetState, e: ZSetEffect, meta: EffectMeta): void {
   if (e.floor !== null) {
     z.floor = raiseByMarks(z.floor, e.floor, meta);
@@ -424,39 +417,28 @@ function applyZSetEffect(z: ZSetState, e: ZSetEffect, meta: EffectMeta): void {
   for (const op of e.ops) {
     const n = detach(z, op.m);
     applyScore(n, op.e, meta);
-    if (removes(op.e)) addBy(z, op.m, packDot(meta.origin, meta.seq));
+    if (removes(op.e)) addRemovalDot((z.by ??= new Map()), op.m, packDot(meta.origin, meta.seq));
     settle(z, n);
   }
 }
 
 function collectZSet(z: ZSetState, stable: Stability): void {
   // Stable floor entries: the bases they cover can be forgotten (see hash.ts).
-  if (z.floor !== null) {
-    const kept = collectThresholds(z.floor, stable);
-    if (kept !== z.floor) {
-      const keptOrigins = new Set((kept ?? []).map((x) => x.origin));
-      const dropped = z.floor.filter((x) => !keptOrigins.has(x.origin));
-      const forget = (n: ZNode) => {
-        if (n.ts >= 0 && dropped.some((x) => x.origin === n.id && n.ts <= x.at)) {
-          // A live node here shows only increments, so it has an extra and its score stays.
-          setBase(n, 0);
-          n.ts = -1;
-          n.id = 0;
-        }
-      };
-      for (const n of z.live.values()) forget(n);
-      for (const n of z.dead?.values() ?? []) forget(n);
-      z.floor = kept;
-    }
+  const floor = collectFloor(z.floor, stable);
+  if (floor !== null) {
+    const forget = (n: ZNode) => {
+      if (n.ts >= 0 && floor.dropped.some((x) => x.origin === n.id && n.ts <= x.at)) {
+        // A live node here shows only increments, so it has an extra and its score stays.
+        setBase(n, 0);
+        n.ts = -1;
+        n.id = 0;
+      }
+    };
+    for (const n of z.live.values()) forget(n);
+    for (const n of z.dead?.values() ?? []) forget(n);
+    z.floor = floor.kept;
   }
-  if (z.by !== null) {
-    for (const [member, list] of z.by) {
-      const kept = list.filter((p) => !stable.isStable(dotOrigin(p), dotSeq(p)));
-      if (kept.length === 0) z.by.delete(member);
-      else if (kept.length !== list.length) z.by.set(member, kept);
-    }
-    if (z.by.size === 0) z.by = null;
-  }
+  z.by = collectRemovalDots(z.by, stable);
   if (z.dead !== null) {
     for (const [member, n] of z.dead) {
       const coveredByFloor = n.ts >= 0 && z.floor !== null && n.ts <= thresholdAt(z.floor, n.id);
@@ -537,7 +519,7 @@ export const ZSetType: KeyedType<ZSetState, ZSetEffect> = {
 
   joinInto(z, o) {
     z.floor = joinThresholds(z.floor, o.floor);
-    for (const [member, list] of o.by ?? []) for (const p of list) addBy(z, member, p);
+    for (const [member, list] of o.by ?? []) for (const p of list) addRemovalDot((z.by ??= new Map()), member, p);
     const touched = new Set<ZNode>();
     const join = (on: ZNode) => {
       const n = detach(z, on.member);
