@@ -213,29 +213,47 @@ function denseSet(b: Bytes, reg: number, count: number): number {
 
 /** Register value read from the sparse form (for building effects). */
 function sparseGet(b: Bytes, reg: number): number {
-  const buf = b.buf;
-  let idx = 0;
-  for (let p = HDR; p < b.len; ) {
-    const op = buf[p]!;
-    if (isZero(op)) {
-      idx += (op & 0x3f) + 1;
-      p++;
-      if (reg < idx) return 0;
-    } else if (isXzero(op)) {
-      idx += (((op & 0x3f) << 8) | buf[p + 1]!) + 1;
-      p += 2;
-      if (reg < idx) return 0;
-    } else {
-      idx += valLen(op);
-      p++;
-      if (reg < idx) return valValue(op);
-    }
-  }
-  throw corrupted();
+  let found = -1;
+  walkSparse(b, (at, len, v) => {
+    if (reg >= at + len) return true;
+    found = v;
+    return false;
+  });
+  if (found < 0) throw corrupted();
+  return found;
 }
 
 function getRegister(b: Bytes, reg: number): number {
   return b.buf[4] === HLL_DENSE ? denseGet(b.buf, reg) : sparseGet(b, reg);
+}
+
+/**
+ * Walks the opcodes of a sparse representation in order: `run(idx, len, v)` for every run of
+ * `len` registers of value `v` from register `idx` (ZERO and XZERO runs have v = 0). Stops early
+ * when `run` returns false; returns the index reached (HLL_REGISTERS when well formed).
+ */
+function walkSparse(b: Bytes, run: (idx: number, len: number, v: number) => boolean): number {
+  const buf = b.buf;
+  let idx = 0;
+  for (let p = HDR; p < b.len; ) {
+    const op = buf[p]!;
+    let len: number;
+    let v = 0;
+    if (isZero(op)) {
+      len = (op & 0x3f) + 1;
+      p++;
+    } else if (isXzero(op)) {
+      len = (((op & 0x3f) << 8) | buf[p + 1]!) + 1;
+      p += 2;
+    } else {
+      len = valLen(op);
+      v = valValue(op);
+      p++;
+    }
+    if (!run(idx, len, v)) break;
+    idx += len;
+  }
+  return idx;
 }
 
 /** hllSparseToDense. */
@@ -244,24 +262,11 @@ function sparseToDense(b: Bytes): void {
   const dense = Buffer.alloc(DENSE_SIZE + 1);
   b.buf.copy(dense, 0, 0, HDR); // magic and cached cardinality
   dense[4] = HLL_DENSE;
-  let idx = 0;
-  const buf = b.buf;
-  for (let p = HDR; p < b.len; ) {
-    const op = buf[p]!;
-    if (isZero(op)) {
-      idx += (op & 0x3f) + 1;
-      p++;
-    } else if (isXzero(op)) {
-      idx += (((op & 0x3f) << 8) | buf[p + 1]!) + 1;
-      p += 2;
-    } else {
-      let runlen = valLen(op);
-      const v = valValue(op);
-      if (runlen + idx > HLL_REGISTERS) break;
-      while (runlen--) denseSetRaw(dense, idx++, v);
-      p++;
-    }
-  }
+  const idx = walkSparse(b, (at, len, v) => {
+    if (at + len > HLL_REGISTERS) return false;
+    if (v !== 0) for (let i = 0; i < len; i++) denseSetRaw(dense, at + i, v);
+    return true;
+  });
   if (idx !== HLL_REGISTERS) throw corrupted();
   b.buf = dense;
   b.len = DENSE_SIZE;
@@ -389,26 +394,10 @@ function histogram(b: Bytes): Int32Array {
     for (let r = 0; r < HLL_REGISTERS; r++) h[denseGet(buf, r)]!++;
     return h;
   }
-  let idx = 0;
-  for (let p = HDR; p < b.len; ) {
-    const op = buf[p]!;
-    if (isZero(op)) {
-      const l = (op & 0x3f) + 1;
-      idx += l;
-      h[0]! += l;
-      p++;
-    } else if (isXzero(op)) {
-      const l = (((op & 0x3f) << 8) | buf[p + 1]!) + 1;
-      idx += l;
-      h[0]! += l;
-      p += 2;
-    } else {
-      const l = valLen(op);
-      idx += l;
-      h[valValue(op)]! += l;
-      p++;
-    }
-  }
+  const idx = walkSparse(b, (_at, len, v) => {
+    h[v]! += len;
+    return true;
+  });
   if (idx !== HLL_REGISTERS) throw corrupted();
   return h;
 }
@@ -463,21 +452,10 @@ function registers(b: Bytes): Uint8Array {
     for (let r = 0; r < HLL_REGISTERS; r++) out[r] = denseGet(buf, r);
     return out;
   }
-  let idx = 0;
-  for (let p = HDR; p < b.len; ) {
-    const op = buf[p]!;
-    if (isZero(op)) {
-      idx += (op & 0x3f) + 1;
-      p++;
-    } else if (isXzero(op)) {
-      idx += (((op & 0x3f) << 8) | buf[p + 1]!) + 1;
-      p += 2;
-    } else {
-      const v = valValue(op);
-      for (let n = valLen(op); n > 0 && idx < HLL_REGISTERS; n--) out[idx++] = v;
-      p++;
-    }
-  }
+  walkSparse(b, (at, len, v) => {
+    if (v !== 0) out.fill(v, at, Math.min(at + len, HLL_REGISTERS));
+    return true;
+  });
   return out;
 }
 
