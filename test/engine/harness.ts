@@ -7,6 +7,8 @@
 import assert from 'node:assert/strict';
 import { Database } from '../../src/engine/database.js';
 import type { Effect } from '../../src/engine/effect.js';
+import { decodeEffect, effectToBuffer } from '../../src/engine/effect.js';
+import { BinaryReader } from '../../src/crdt/binary.js';
 import { KeyType } from '../../src/crdt/key.js';
 import type { Reply } from '../../src/engine/reply.js';
 import type { Session } from '../../src/engine/command-table.js';
@@ -193,11 +195,13 @@ export class Pair {
     }
   }
 
+  /** Delivers everything pending both ways, through the wire encoding replication uses. */
   sync(): void {
+    const wire = (e: Effect) => decodeEffect(new BinaryReader(effectToBuffer(e)));
     const fromA = this.pending.get(this.a)!.splice(0);
     const fromB = this.pending.get(this.b)!.splice(0);
-    for (const e of fromA) this.b.db.applyRemote(e);
-    for (const e of fromB) this.a.db.applyRemote(e);
+    for (const e of fromA) this.b.db.applyRemote(wire(e));
+    for (const e of fromB) this.a.db.applyRemote(wire(e));
   }
 
   /** Both instances answer `args` the same, and their records of `key` are equal CRDT states. */

@@ -1,13 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Harness, err, ok, run3 } from './harness.js';
+import { Harness, Pair, err, ok, run3 } from './harness.js';
 import type { Value } from './harness.js';
+import type { Effect } from '../../src/engine/effect.js';
 import '../../src/engine/hashes.js';
 import '../../src/engine/sets.js';
-import type { Database } from '../../src/engine/database.js';
-import type { Effect } from '../../src/engine/effect.js';
-import { decodeEffect, effectToBuffer } from '../../src/engine/effect.js';
-import { BinaryReader } from '../../src/crdt/binary.js';
 import { lookupCommand } from '../../src/engine/command-table.js';
 
 const WRONGTYPE = err('WRONGTYPE Operation against a key holding the wrong kind of value');
@@ -317,25 +314,10 @@ test('the command table matches COMMAND INFO of redis-server 7.0', () => {
 
 // ---- Active-Active --------------------------------------------------------------------------------
 
-/** Two instances whose effects are collected and delivered by hand, through the wire encoding. */
+/** Two instances (harness Pair), effects delivered through the wire encoding on sync(). */
 function pair(): { a: Harness; b: Harness; sync: () => void } {
-  const a = new Harness(1);
-  const b = new Harness(2);
-  const fromA: Effect[] = [];
-  const fromB: Effect[] = [];
-  a.db.sink = { effect: (e) => fromA.push(e), commit: () => undefined };
-  b.db.sink = { effect: (e) => fromB.push(e), commit: () => undefined };
-  const deliver = (effects: Effect[], to: Database) => {
-    for (const e of effects.splice(0)) to.applyRemote(decodeEffect(new BinaryReader(effectToBuffer(e))));
-  };
-  return {
-    a,
-    b,
-    sync: () => {
-      deliver(fromA, b.db);
-      deliver(fromB, a.db);
-    },
-  };
+  const p = new Pair();
+  return { a: p.a, b: p.b, sync: () => p.sync() };
 }
 
 test('TV-SET-01 add wins: concurrent SADDs union', () => {
