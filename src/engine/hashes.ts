@@ -17,12 +17,13 @@ import { cmd, defineCommands } from './command-table.js';
 import type { Database } from './database.js';
 import { Errors } from './reply.js';
 import type { Reply } from './reply.js';
-import { formatCounter, incrByFloat, parseInteger, parseLongDouble } from './numbers.js';
+import { incrByFloat, parseInteger, parseLongDouble } from './numbers.js';
 import { intArg } from './strings.js';
 import { parseScanCursor, parseScanOptions } from './keys.js';
 import { globMatch } from './glob.js';
 import { ENC_AUTO, encodingClass, setEncodingClass } from './object-info.js';
 import { registerTypeSupport } from './type-support.js';
+import { counterExact, counterText } from './string-access.js';
 
 const INT64_MAX = 2n ** 63n - 1n;
 const INT64_MIN = -(2n ** 63n);
@@ -97,35 +98,18 @@ export function emptyScan(out: Reply): void {
 
 // ---- field values ----------------------------------------------------------------------------
 
-/** A register text as a number: integer or long double (what a counter adds to), else null. */
-function numericBase(reg: string): { v: Dyadic; float: boolean } | null {
-  const i = parseInteger(reg);
-  if (i !== null) return { v: D.fromBigInt(i), float: false };
-  const ld = parseLongDouble(reg);
-  if (ld === null || typeof ld === 'string') return null;
-  return { v: ld, float: true };
-}
-
 /**
  * The text a field shows, exactly as a string key would (string-access.ts `stringValue`): the
  * register, plus the counter contributions when there are any. A register that is not a number
  * cannot absorb concurrent increments, so its text wins (docs/semantics.md, counters).
  */
 export function fieldText(v: FieldValue): string {
-  if (v.sum === null) return v.reg ?? '';
-  if (v.reg === null) return formatCounter(v.sum, !D.isInteger(v.sum));
-  const base = numericBase(v.reg);
-  if (base === null) return v.reg;
-  const total = D.add(base.v, v.sum);
-  return formatCounter(total, base.float || !D.isInteger(total));
+  return counterText(v.reg, v.sum);
 }
 
 /** The exact number behind `fieldText`, or null when the field shows text that is not a number. */
 function fieldExact(v: FieldValue): Dyadic | null {
-  const sum = v.sum ?? D.ZERO;
-  if (v.reg === null) return sum;
-  const base = numericBase(v.reg);
-  return base === null ? null : D.add(base.v, sum);
+  return counterExact(v.reg, v.sum ?? D.ZERO);
 }
 
 // ---- records ---------------------------------------------------------------------------------

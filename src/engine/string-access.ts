@@ -17,14 +17,28 @@ import { formatCounter, parseInteger, parseLongDouble } from './numbers.js';
  */
 export function stringValue(r: KeyRecord): string {
   if (r.x === null) return r.v ?? '';
-  const reg = registerVisible(r) ? r.v : null;
-  if (!counterVisible(r)) return reg ?? '';
-  const sum = counterSum(r);
+  return counterText(registerVisible(r) ? r.v : null, counterVisible(r) ? counterSum(r) : null);
+}
+
+/**
+ * What a register plus counter contributions show (a string key, a hash field): the register
+ * alone without contributions, the sum alone without a register, else their sum when the
+ * register holds a number, else the register text.
+ */
+export function counterText(reg: string | null, sum: Dyadic | null): string {
+  if (sum === null) return reg ?? '';
   if (reg === null) return formatCounter(sum, !D.isInteger(sum));
   const base = numericBase(reg);
   if (base === null) return reg;
   const total = D.add(base.v, sum);
   return formatCounter(total, base.float || !D.isInteger(total));
+}
+
+/** The exact number behind `counterText(reg, sum)`, or null when it shows text. */
+export function counterExact(reg: string | null, sum: Dyadic): Dyadic | null {
+  if (reg === null) return sum;
+  const base = numericBase(reg);
+  return base === null ? null : D.add(base.v, sum);
 }
 
 function numericBase(reg: string): { v: Dyadic; float: boolean } | null {
@@ -41,11 +55,7 @@ function numericBase(reg: string): { v: Dyadic; float: boolean } | null {
  * is exactly the long double Redis would store.
  */
 export function exactNumericValue(r: KeyRecord): Dyadic | null {
-  const reg = registerVisible(r) ? r.v : null;
-  const sum = counterVisible(r) ? counterSum(r) : D.ZERO;
-  if (reg === null) return sum;
-  const base = numericBase(reg);
-  return base === null ? null : D.add(base.v, sum);
+  return counterExact(registerVisible(r) ? r.v : null, counterVisible(r) ? counterSum(r) : D.ZERO);
 }
 
 export function stringLength(r: KeyRecord): number {
