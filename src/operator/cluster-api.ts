@@ -13,10 +13,13 @@ export interface ClusterTls {
   insecure?: boolean;
 }
 
-export interface Credentials {
-  username: string;
-  password: string;
-}
+import type { ClusterCredentials, ClusterInfo, DatabaseConfig, InstanceInfo as StoredInstanceInfo } from '../cluster/types.js';
+
+// The request and response types are the cluster's own (src/cluster/types.ts).
+export type { ClusterInfo, DatabaseConfig };
+export type Credentials = ClusterCredentials;
+/** An instance as a request gives it: the cluster assigns the id when it is left out. */
+export type InstanceInfo = Omit<StoredInstanceInfo, 'id'> & { id?: number };
 
 export class ClusterApiError extends Error {
   constructor(
@@ -26,35 +29,6 @@ export class ClusterApiError extends Error {
   ) {
     super(`${status} ${errorCode}: ${description}`);
   }
-}
-
-export interface DatabaseConfig {
-  name?: string;
-  memory_size?: number;
-  port?: number;
-  eviction_policy?: string;
-  data_persistence?: 'disabled' | 'aof' | 'snapshot';
-  aof_policy?: 'appendfsync-every-sec' | 'appendfsync-always';
-  authentication_redis_pass?: string;
-  replication?: boolean;
-  sharding?: boolean;
-  shards_count?: number;
-}
-
-export interface ClusterInfo {
-  name: string;
-  url: string;
-  credentials?: Credentials;
-  replication_endpoint?: string;
-  replication_tls_sni?: string;
-}
-
-export interface InstanceInfo {
-  id?: number;
-  cluster: ClusterInfo;
-  compression?: number;
-  db_config?: DatabaseConfig;
-  db_uid?: string;
 }
 
 export interface Crdb {

@@ -4,7 +4,7 @@
  */
 import { parseMemorySize } from './admission/rules.js';
 import type { DatabaseConfig } from './cluster-api.js';
-import type { DatabaseOverrides, DatabaseSpec, Persistence } from './schemas/database-spec.js';
+import type { DatabaseOverrides, DatabaseSpec, EvictionPolicy, Persistence } from './schemas/database-spec.js';
 
 export function persistenceConfig(p: Persistence | undefined): Pick<DatabaseConfig, 'data_persistence' | 'aof_policy'> {
   switch (p) {
@@ -25,7 +25,8 @@ export function persistenceConfig(p: Persistence | undefined): Pick<DatabaseConf
 export function toDatabaseConfig(spec: DatabaseSpec | DatabaseOverrides, aa: boolean): DatabaseConfig {
   const c: DatabaseConfig = {};
   if (spec.memorySize !== undefined) c.memory_size = parseMemorySize(spec.memorySize)!;
-  if (spec.evictionPolicy !== undefined) c.eviction_policy = spec.evictionPolicy;
+  // Checked against EVICTION_POLICIES by the CRD schema and the webhook (and again by the cluster).
+  if (spec.evictionPolicy !== undefined) c.eviction_policy = spec.evictionPolicy as EvictionPolicy;
   if (spec.replication !== undefined) c.replication = spec.replication;
   Object.assign(c, persistenceConfig(spec.persistence));
   const full = spec as DatabaseSpec;

@@ -147,6 +147,14 @@ test('removed limitation: per-participating-cluster overrides are validated', as
   assert.match(review.response.status.message, /participatingClusters\[0\]\.overrides\.shardCount: unknown field/);
 });
 
+test('snapshot persistence is denied for an Active-Active database, globally or per cluster', async () => {
+  const global = reaadb('snap', { globalConfigurations: { memorySize: '200MB', persistence: 'snapshotEvery1Hour' } });
+  assert.match(await apply(kube.createCr(CR.reaadb, NS, global)), /spec\.globalConfigurations\.persistence: snapshotEvery1Hour is not available for Active-Active databases/);
+  const local = reaadb('snap-local', { participatingClusters: [{ name: 'rerc-east', overrides: { persistence: 'snapshotEvery6Hour' } }, { name: 'rerc-west' }] });
+  assert.match(await apply(kube.createCr(CR.reaadb, NS, local)), /spec\.participatingClusters\[0\]\.overrides\.persistence: snapshotEvery6Hour is not available/);
+  assert.equal(await apply(kube.createCr(CR.reaadb, NS, reaadb('aof', { globalConfigurations: { memorySize: '200MB', persistence: 'aofAlways' } }))), 'admitted');
+});
+
 test('immutable fields cannot change on update', async () => {
   await kube.createCr(CR.reaadb, NS, reaadb('fixed', { globalConfigurations: { memorySize: '200MB', shardingEnabled: false, databasePort: 12001 } }));
   assert.match(await apply(kube.patchCr(CR.reaadb, NS, 'fixed', { spec: { globalConfigurations: { shardingEnabled: true } } })), /shardingEnabled: cannot change after creation/);

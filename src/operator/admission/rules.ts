@@ -149,6 +149,9 @@ export async function validateReaadb(input: AdmissionInput, lookups: AdmissionLo
   const gc = spec.globalConfigurations ?? {};
   out.push(...databaseValueProblems(gc, 'spec.globalConfigurations'));
   if (gc.isRof === true) out.push('spec.globalConfigurations.isRof: Active-Active databases cannot be Redis on Flash; remove isRof');
+  for (const [field, p] of [['spec.globalConfigurations', gc.persistence], ...(spec.participatingClusters ?? []).map((pc, i) => [`spec.participatingClusters[${i}].overrides`, pc.overrides?.persistence] as const)] as const) {
+    if (p?.startsWith('snapshot') === true) out.push(`${field}.persistence: ${p} is not available for Active-Active databases (they persist through the effect log); use aofEverySecond or aofAlways`);
+  }
   if ((gc.ossClusterSettings as { enableExternalAccess?: boolean } | undefined)?.enableExternalAccess === true) {
     out.push('spec.globalConfigurations.ossClusterSettings.enableExternalAccess: not supported for Active-Active databases; remove it');
   }

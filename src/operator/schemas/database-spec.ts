@@ -5,11 +5,13 @@
 import { arr, bool, int, obj, oneOf, str, stringMap, type JSONSchemaProps } from './schema.js';
 
 import { EVICTION_POLICIES } from '../../cluster/types.js';
+import { REFERENCE_PERSISTENCE, type ReferencePersistence } from '../../persistence/settings.js';
 
 export { EVICTION_POLICIES, type EvictionPolicy } from '../../cluster/types.js';
 
-export const PERSISTENCE_VALUES = ['disabled', 'aofEverySecond', 'aofAlways', 'snapshotEvery1Hour', 'snapshotEvery6Hour', 'snapshotEvery12Hour'] as const;
-export type Persistence = (typeof PERSISTENCE_VALUES)[number];
+/** The reference's `persistence` values: the data node's own table (src/persistence/settings.ts). */
+export const PERSISTENCE_VALUES = Object.keys(REFERENCE_PERSISTENCE) as ReferencePersistence[];
+export type Persistence = ReferencePersistence;
 
 const alert = obj('Alert setting.', { enabled: bool('Alert enabled.'), threshold: str('Threshold for the alert.') }, ['enabled', 'threshold']);
 const ALERT_KEYS = [
