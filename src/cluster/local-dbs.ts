@@ -19,15 +19,15 @@ import type { Bdb, BdbStatus, ClusterState, EvictionPolicy } from './types.js';
 
 
 /**
- * The smallest memory_size (besides 0, no limit): an instance's used memory counts the Node.js
- * runtime (~17MB at start) and the replication backlog (crdt-backlog-size, 16MB by default), so a
- * smaller limit would refuse writes (OOM) from the first one.
+ * The smallest memory_size (besides 0, no limit): an instance's used memory counts its Node.js
+ * runtime (~17MB at start; the replication backlog and unwritten log data are not counted, as in
+ * Redis), so a much smaller limit would refuse writes (OOM) from the first one.
  */
 export const MIN_MEMORY_SIZE = 64 * 1024 * 1024;
 
 export function checkMemorySize(v: number | undefined): void {
   if (v === undefined || v === 0 || v >= MIN_MEMORY_SIZE) return;
-  throw new HttpError(400, 'invalid_memory_size', `memory_size ${v} is too small: give 0 (no limit) or at least ${MIN_MEMORY_SIZE} bytes (64MB) — the runtime and the replication backlog count toward an instance's memory`);
+  throw new HttpError(400, 'invalid_memory_size', `memory_size ${v} is too small: give 0 (no limit) or at least ${MIN_MEMORY_SIZE} bytes (64MB) — an instance's Node.js runtime alone uses about 17MB`);
 }
 
 export interface LocalDbsOptions {

@@ -80,6 +80,8 @@ export function openPersistence(server: TandemServer, opts: { repair: boolean })
     },
   }, recovery);
   server.gate = p;
+  // Log data not written yet is the AOF buffer: maxmemory does not count it.
+  server.notCountedMemory.push(() => p.pendingBytes);
   p.onDurable = (synced) => server.releaseHeld(synced);
   p.onWriteError = () => server.releaseHeld(p.durablePosition, (c) => p.ownWrites(c));
   // Numbering continues after what the files hold; the rest of the reservation waits (resume).

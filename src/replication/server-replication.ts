@@ -82,6 +82,9 @@ export function attachReplication(server: TandemServer, opts: { rejoin?: boolean
   });
   // PUBLISH here reaches the subscribers of every peer over the links; never forwarded again.
   const unlisten = server.pubsub.onPublish((channel, message, shard) => node.publish({ channel, message, shard }));
+  // The backlog is a replication buffer: maxmemory does not count it (as Redis's repl backlog).
+  const backlogMemory = () => node.backlog.bytes;
+  server.notCountedMemory.push(backlogMemory);
   tcp = new TcpReplication(node, { enter, log });
   for (const p of peers) node.addPeer(p.id, p.host, p.port);
   config.onChange((name, value) => {
@@ -97,6 +100,7 @@ export function attachReplication(server: TandemServer, opts: { rejoin?: boolean
     enter,
     close: () => {
       unlisten();
+      server.notCountedMemory.splice(server.notCountedMemory.indexOf(backlogMemory), 1);
       tcp!.close();
     },
   };

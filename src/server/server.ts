@@ -350,8 +350,7 @@ export class TandemServer {
     }
     const posBefore = this.gate === null ? 0 : this.gate.position();
     // <<< persistence
-    const maxmemory = this.maxmemory;
-    if (maxmemory > 0 && spec.flags.includes('denyoom') && this.stats.usedMemory > maxmemory) {
+    if (spec.flags.includes('denyoom') && this.overMaxmemory()) {
       this.reject(c, Errors.oom, spec);
       return;
     }
@@ -406,6 +405,21 @@ export class TandemServer {
   private cron(): void {
     this.db.now = this.wallClock();
     this.db.activeExpireCycle();
+  }
+
+  /**
+   * Memory the maxmemory limit does not count, as Redis leaves out replication buffers and the
+   * AOF buffer (freeMemoryGetNotCountedMemory): replication and persistence register theirs.
+   */
+  readonly notCountedMemory: (() => number)[] = [];
+
+  /** Redis's maxmemory test: used memory, less what is not counted, above the limit. */
+  overMaxmemory(): boolean {
+    const max = this.maxmemory;
+    if (max <= 0) return false;
+    let used = this.stats.usedMemory;
+    for (const f of this.notCountedMemory) used -= f();
+    return used > max;
   }
 
   private sampleMemory(): void {

@@ -14,7 +14,6 @@ import type { Database } from '../engine/database.js';
 import { Errors } from '../engine/reply.js';
 import { dataVisible } from '../crdt/key.js';
 import type { Client } from './client.js';
-import type { TandemServer } from './server.js';
 import type { KeyListeners } from './blocking.js';
 import { subscriberContextRefusal } from './pubsub.js';
 
@@ -119,12 +118,6 @@ const NOT_QUEUED = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset'
 /** The only commands a client in MULTI may send over maxmemory: queuing could grow without bound. */
 const OOM_EXEMPT_IN_MULTI = new Set(['exec', 'discard', 'quit', 'reset']);
 
-/** The server's maxmemory test (TandemServer.execute makes the same one). */
-function overMaxmemory(s: TandemServer): boolean {
-  const max = s.maxmemory;
-  return max > 0 && s.stats.usedMemory > max;
-}
-
 /**
  * The checks of Redis's processCommand that depend on MULTI or on subscriptions, in its order:
  * no_multi, maxmemory, the RESP2 subscriber context, then queuing. The server calls this only
@@ -135,7 +128,7 @@ export function admitCommand(c: Client, spec: CommandSpec, argv: string[]): bool
   const tx = c.tx;
   const queue = tx === null ? null : tx.queue;
   if (queue !== null && spec.flags.includes('no_multi')) return refuse(c, spec, 'ERR Command not allowed inside a transaction');
-  if (overMaxmemory(c.server)) {
+  if (c.server.overMaxmemory()) {
     const denied = queue === null ? spec.flags.includes('denyoom') : spec.name === 'exec' ? tx!.denyoom : !OOM_EXEMPT_IN_MULTI.has(spec.name);
     if (denied) return refuse(c, spec, Errors.oom);
   }
